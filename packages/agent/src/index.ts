@@ -1,0 +1,1 @@
+export { collectText } from './collect.js';

@@ -1,0 +1,2 @@
+export { compareSerials } from './serial.js';
+export * from './wire.js';

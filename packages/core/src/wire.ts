@@ -1,0 +1,60 @@
+/**
+ * The kit's wire convention: how an agent marks responses on an Ably channel so that every
+ * reader (live, rewind, history) can tell which response a message belongs to and when it ended.
+ *
+ * Message-per-response: one message named {@link RESPONSE_MESSAGE_NAME} per response, created with
+ * `extras.headers.responseId`, then appended to; every append resends the full header set. The end
+ * is the operation metadata of the last append: `version.metadata.status` is one of
+ * {@link TerminalStatus} (and `version.metadata.error` holds a reason for `error`).
+ *
+ * Message-per-token: messages named `start`, `token` and `stop` (see {@link TOKEN_EVENT_NAMES}),
+ * each with the `responseId` header; `stop` carries `extras.headers.status`. A `response-complete`
+ * message carries the full text and replaces what readers accumulated (publish-failure repair).
+ *
+ * @example
+ * ```ts
+ * import { RESPONSE_MESSAGE_NAME, RESPONSE_ID_HEADER } from '@resumable/core';
+ * await channel.publish({ name: RESPONSE_MESSAGE_NAME, data: '', extras: { headers: { [RESPONSE_ID_HEADER]: 'r1' } } });
+ * ```
+ * @module
+ */
+
+/** Name of the single message that carries a whole response (message-per-response). */
+export const RESPONSE_MESSAGE_NAME = 'response';
+
+/** Header that correlates every message of one response, in both patterns. */
+export const RESPONSE_ID_HEADER = 'responseId';
+
+/** Header (per-token `stop`) and operation metadata key (per-response) that carries the end status. */
+export const STATUS_KEY = 'status';
+
+/** Operation metadata / header key that carries a human-readable error reason. */
+export const ERROR_KEY = 'error';
+
+/** Message names used by the message-per-token pattern. */
+export const TOKEN_EVENT_NAMES = {
+  start: 'start',
+  token: 'token',
+  stop: 'stop',
+  /** Full text of a response, replacing whatever a reader accumulated (failure repair). */
+  complete: 'response-complete',
+} as const;
+
+/** How a response ended, as written on the wire. */
+export type TerminalStatus = 'complete' | 'error' | 'cancelled';
+
+/** The terminal statuses, for validation. */
+export const TERMINAL_STATUSES: readonly TerminalStatus[] = ['complete', 'error', 'cancelled'];
+
+/**
+ * Whether a value is a terminal status of the wire convention.
+ *
+ * @example
+ * ```ts
+ * isTerminalStatus('complete'); // true
+ * isTerminalStatus('streaming'); // false
+ * ```
+ */
+export function isTerminalStatus(value: unknown): value is TerminalStatus {
+  return typeof value === 'string' && (TERMINAL_STATUSES as readonly string[]).includes(value);
+}

@@ -1,0 +1,1 @@
+export { type ParsedKey, parseKey } from './keys.js';

@@ -1,0 +1,1 @@
+export { DEFAULT_LINK_PROTOCOLS, isAllowedLink } from './url-policy.js';

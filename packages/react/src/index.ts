@@ -1,0 +1,1 @@
+export { createFrameScheduler, type FrameScheduler } from './frame-scheduler.js';
