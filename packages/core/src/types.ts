@@ -1,0 +1,91 @@
+import type { ResumableError } from './errors.js';
+import type { TerminalStatus } from './wire.js';
+
+/** The two token-streaming patterns. */
+export type ResponsePattern = 'message-per-response' | 'message-per-token';
+
+/**
+ * Where a response stands. `stale` means no message arrived for longer than the store's
+ * `staleAfterMs` while it was still streaming (the agent probably died); it goes back to
+ * `streaming` if messages resume.
+ */
+export type ResponseStatus = 'streaming' | TerminalStatus | 'stale';
+
+/** One response as the agent produced it, rebuilt from whatever reached this client. */
+export interface StreamedResponse {
+  /** Stable key: the message serial (message-per-response) or `token:<responseId>` (message-per-token). */
+  readonly id: string;
+  /** The `responseId` header, when the agent set one. */
+  readonly responseId: string | undefined;
+  readonly pattern: ResponsePattern;
+  readonly text: string;
+  readonly status: ResponseStatus;
+  /** Reason given by the agent when `status` is `error`. */
+  readonly errorReason?: string | undefined;
+  /** The latest `extras.headers` seen for this response. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly clientId: string | undefined;
+  /** When the response was created (ms epoch, from the server). */
+  readonly createdAt: number;
+  /** When it last changed (ms epoch, server time of the last applied message). */
+  readonly updatedAt: number;
+  /** The newest version serial applied (message-per-response) or the newest token serial. */
+  readonly version: string;
+  /** True when the text came from a database seed rather than the channel. */
+  readonly seeded?: boolean;
+}
+
+/** How a channel is hydrated before going live. */
+export type HydrationStrategy = 'rewind' | 'history';
+
+/** The store's view of the channel: catching up, live, catching up again, or broken. */
+export type SyncStatus = 'hydrating' | 'live' | 'resyncing' | 'error';
+
+/** An immutable snapshot of everything a store holds; a new object whenever anything changes. */
+export interface ResponseStoreSnapshot {
+  /** Responses in the order they were created (by serial). */
+  readonly responses: readonly StreamedResponse[];
+  readonly syncStatus: SyncStatus;
+  /** True once hydration finished and the queue of live messages was drained. */
+  readonly caughtUp: boolean;
+  readonly error: ResumableError | undefined;
+  /** How many times continuity was lost and the store re-hydrated. */
+  readonly resyncCount: number;
+}
+
+/** A problem with one inbound message: kept out of the text, counted, reported. */
+export interface Diagnostic {
+  readonly kind:
+    | 'missing-serial'
+    | 'bad-data'
+    | 'unknown-action'
+    | 'orphan-append'
+    | 'bad-headers'
+    | 'stale-version'
+    | 'duplicate';
+  readonly message: string;
+  /** The offending message, as received. */
+  readonly received: unknown;
+}
+
+/**
+ * Decides when subscribers are told about changes. The React package passes one that runs at most
+ * once per animation frame; the default runs on a microtask.
+ */
+export interface NotifyScheduler {
+  /** Run `flush` soon; calls before it runs are coalesced. `urgent` asks for no delay (first token, final state). */
+  schedule(flush: () => void, urgent: boolean): void;
+  /** Drop anything scheduled. */
+  cancel(): void;
+}
+
+/** A completed response from the app's database, used to seed a store. */
+export interface SeedResponse {
+  readonly responseId: string;
+  readonly text: string;
+  /** When it was created (ms epoch). History is read from the newest seed timestamp onwards. */
+  readonly createdAt: number;
+  readonly pattern?: ResponsePattern;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly clientId?: string;
+}
