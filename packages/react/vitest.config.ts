@@ -1,7 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { sourceConditions } from '../../vitest.shared.js';
 
+/** The suite runs twice: on React 19 (`react`) and on React 18.3 (`react-18`, see vitest.react-18.config.ts). */
+export const reactTestConfig = {
+  environment: 'jsdom' as const,
+  include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+  setupFiles: [fileURLToPath(new URL('./test/setup.ts', import.meta.url))],
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+};
+
 export default defineProject({
   ...sourceConditions,
-  test: { name: 'react', environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'] },
+  test: { name: 'react', ...reactTestConfig },
 });

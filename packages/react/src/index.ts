@@ -1,1 +1,1 @@
-export { createFrameScheduler, type FrameScheduler } from './frame-scheduler.js';
+export { type Cadence, createFrameScheduler, type FrameSchedulerOptions } from './frame-scheduler.js';
