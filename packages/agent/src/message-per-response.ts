@@ -1,0 +1,78 @@
+import { ERROR_KEY, RESPONSE_MESSAGE_NAME, ResumableError, STATUS_KEY, type TerminalStatus } from '@resumable/core';
+import type * as Ably from 'ably';
+import { clientIdOf } from './channel-access.js';
+import type { PublishTracker } from './publish-tracker.js';
+import { oversizeError } from './size.js';
+import { utf8ByteLength } from './utf8.js';
+import type { ResponseWriter } from './writer.js';
+
+/**
+ * Message-per-response: one `response` message created empty, then one un-awaited append per piece of text,
+ * each resending the full header set (an append's `extras` replaces the previous ones). The end is the
+ * operation metadata `{ status, error? }` of a last, empty append.
+ */
+export class MessagePerResponseWriter implements ResponseWriter {
+  private serial = '';
+  private readonly extras: { headers: Record<string, string> };
+  /** Bytes of everything but the data: name, clientId and extras, as the size limit counts them. */
+  private readonly envelopeBytes: number;
+  private dataBytes = 0;
+
+  constructor(
+    private readonly channel: Ably.RealtimeChannel,
+    headers: Record<string, string>,
+    private readonly tracker: PublishTracker,
+    private readonly maxMessageSize: () => number,
+  ) {
+    this.extras = { headers };
+    this.envelopeBytes =
+      utf8ByteLength(RESPONSE_MESSAGE_NAME) +
+      utf8ByteLength(clientIdOf(channel) ?? '') +
+      utf8ByteLength(JSON.stringify(this.extras));
+  }
+
+  async begin(): Promise<string> {
+    const limit = this.maxMessageSize();
+    if (this.envelopeBytes > limit) throw oversizeError(this.channel.name, this.envelopeBytes, limit, 'headers');
+    const result = await this.tracker.run(() =>
+      this.channel.publish({ name: RESPONSE_MESSAGE_NAME, data: '', extras: this.extras }),
+    );
+    const serial = result.serials[0];
+    if (!serial) {
+      throw new ResumableError(
+        50000,
+        `Ably acknowledged the response message on "${this.channel.name}" without a serial.`,
+        'Serials are needed to append; check that the channel is not configured with a conflation rule.',
+      );
+    }
+    this.serial = serial;
+    return serial;
+  }
+
+  write(chunk: string): ResumableError | undefined {
+    const dataBytes = this.dataBytes + utf8ByteLength(chunk);
+    const limit = this.maxMessageSize();
+    if (this.envelopeBytes + dataBytes > limit) {
+      return oversizeError(this.channel.name, this.envelopeBytes + dataBytes, limit, 'response');
+    }
+    this.dataBytes = dataBytes;
+    this.tracker.track(this.channel.appendMessage({ serial: this.serial, data: chunk, extras: this.extras }));
+    return undefined;
+  }
+
+  settle(): Promise<void> {
+    return this.tracker.settle();
+  }
+
+  async repair(text: string): Promise<void> {
+    await this.tracker.run(() => this.channel.updateMessage({ serial: this.serial, data: text, extras: this.extras }));
+  }
+
+  async end(status: TerminalStatus, reason?: string): Promise<void> {
+    const metadata: Record<string, string> = { [STATUS_KEY]: status };
+    if (reason !== undefined) metadata[ERROR_KEY] = reason;
+    await this.tracker.run(() =>
+      this.channel.appendMessage({ serial: this.serial, data: '', extras: this.extras }, { metadata }),
+    );
+  }
+}

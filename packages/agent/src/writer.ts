@@ -1,0 +1,15 @@
+import type { ResumableError, TerminalStatus } from '@resumable/core';
+
+/** How one pattern puts a response on the channel; the driver in stream-response.ts decides when. */
+export interface ResponseWriter {
+  /** Publish the opening message and wait for it; returns its serial. */
+  begin(): Promise<string>;
+  /** Send one piece of text without waiting; returns an error instead when it would exceed the size limit. */
+  write(chunk: string): ResumableError | undefined;
+  /** Send anything buffered and wait until every sent piece has settled. */
+  settle(): Promise<void>;
+  /** Make the text on the channel equal `text` after some pieces failed. */
+  repair(text: string): Promise<void>;
+  /** Mark the response as ended. */
+  end(status: TerminalStatus, reason?: string): Promise<void>;
+}
