@@ -1,4 +1,12 @@
+export { type ChannelSync, type ConnectChannelOptions, connectChannel } from './connect-channel.js';
 export { hintFor, KIT_ERROR_CODES, ResumableError } from './errors.js';
+export {
+  createResponseStore,
+  type DiagnosticCounts,
+  type ResponseStore,
+  type ResponseStoreOptions,
+} from './response-store.js';
+export { createImmediateScheduler, createIntervalScheduler, createMicrotaskScheduler } from './schedulers.js';
 export { compareSerials } from './serial.js';
 export type {
   Diagnostic,

@@ -53,7 +53,11 @@ export interface ResponseStoreSnapshot {
   readonly resyncCount: number;
 }
 
-/** A problem with one inbound message: kept out of the text, counted, reported. */
+/**
+ * A problem with one inbound message: kept out of the text, counted, reported. `duplicate` and
+ * `stale-version` are normal when several hydration paths overlap (they are counted all the same);
+ * `history-truncated` means a page or message limit stopped hydration before the start of history.
+ */
 export interface Diagnostic {
   readonly kind:
     | 'missing-serial'
@@ -62,7 +66,9 @@ export interface Diagnostic {
     | 'orphan-append'
     | 'bad-headers'
     | 'stale-version'
-    | 'duplicate';
+    | 'duplicate'
+    | 'history-truncated'
+    | 'internal-error';
   readonly message: string;
   /** The offending message, as received. */
   readonly received: unknown;

@@ -1,0 +1,310 @@
+import type * as Ably from 'ably';
+import { KIT_ERROR_CODES, ResumableError } from './errors.js';
+import type { ResponseStore } from './response-store.js';
+import type { HydrationStrategy, SeedResponse } from './types.js';
+
+/** Options of {@link connectChannel}. */
+export interface ConnectChannelOptions {
+  /**
+   * `rewind`: the channel replays its recent messages on the first attach (no history capability
+   * needed). `history`: subscribe, queue live messages, read `history({ untilAttach: true })`, fold
+   * it oldest first, then drain the queue.
+   */
+  readonly strategy: HydrationStrategy;
+  /** Rewind param (count like `'100'` or time like `'2m'`). Default `'100'`, Ably's maximum count. */
+  readonly rewind?: string;
+  /** Completed responses from the app's database; history is read only from the newest one onwards. */
+  readonly seed?: readonly SeedResponse[];
+  /** Messages per history page (1 to 1000). Default 100. */
+  readonly historyPageSize?: number;
+  /** Stop reading history after this many pages (a `history-truncated` diagnostic says so). Default 50. */
+  readonly maxHistoryPages?: number;
+  /** Stop reading history after this many messages. Default 10 000. */
+  readonly maxHistoryMessages?: number;
+  /**
+   * With `rewind`, how long to wait after the attach for the backlog before reporting caught up.
+   * The backlog follows the attach at once; Ably marks nothing at its end. Default 100 ms.
+   */
+  readonly rewindSettleMs?: number;
+  /** Stops the sync when aborted (the component went away). */
+  readonly signal?: AbortSignal;
+}
+
+/** A running channel sync (see {@link connectChannel}). */
+export interface ChannelSync {
+  /**
+   * Settles once the first hydration finished (the store is `live`), failed (the store holds the
+   * error and its status is `error`), or the sync was stopped. Never rejects: errors are values.
+   */
+  readonly ready: Promise<void>;
+  /** Unsubscribe and stop watching the channel. The channel itself stays attached. */
+  stop(): void;
+}
+
+/** Internal channel options, read only to keep the caller's params and modes when adding `rewind`. */
+interface ChannelWithOptions {
+  channelOptions?: { params?: Record<string, string>; modes?: Ably.ChannelMode[] };
+}
+
+/** States in which the channel has lost (or may have lost) message continuity. */
+const LOST_STATES: ReadonlySet<string> = new Set(['suspended', 'failed', 'detached']);
+
+function invalidOptionsError(message: string, hint: string): ResumableError {
+  return new ResumableError(KIT_ERROR_CODES.invalidOptions, message, hint);
+}
+
+function validate(options: ConnectChannelOptions): ResumableError | undefined {
+  if (options.strategy !== 'rewind' && options.strategy !== 'history') {
+    return invalidOptionsError(
+      `Unknown hydration strategy ${JSON.stringify(options.strategy)}`,
+      'Use strategy "rewind" or "history".',
+    );
+  }
+  const size = options.historyPageSize;
+  if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 1000)) {
+    return invalidOptionsError(`historyPageSize ${size} is out of range`, 'Ably pages hold 1 to 1000 messages.');
+  }
+  for (const key of ['maxHistoryPages', 'maxHistoryMessages'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(typeof value === 'number' && value >= 1)) {
+      return invalidOptionsError(`${key} ${value} is out of range`, `Give ${key} a number of at least 1.`);
+    }
+  }
+  if (options.rewind !== undefined && !/^\d+[sm]?$/.test(options.rewind)) {
+    return invalidOptionsError(
+      `Rewind ${JSON.stringify(options.rewind)} is not a count or a time`,
+      'Use a message count like "100" (at most 100) or a time like "30s" or "2m".',
+    );
+  }
+  return undefined;
+}
+
+function errorWithHint(error: unknown): ResumableError {
+  const wrapped = ResumableError.from(error);
+  if (wrapped.code === 40160) {
+    return new ResumableError(
+      wrapped.code,
+      wrapped.message,
+      'The key or token lacks a capability this strategy needs: "subscribe" for every strategy and "history" for strategy "history" (or use strategy "rewind").',
+      wrapped.statusCode,
+      { cause: error },
+    );
+  }
+  return wrapped;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Hydrate a store from a channel, go live with no gap and no overlap, and keep watching continuity:
+ * when the channel reattaches without `resumed`, is suspended, failed or detached, the store is
+ * re-hydrated automatically (its status goes `resyncing` and `resyncCount` grows).
+ *
+ * With `rewind`, the rewind param is set on the channel before its first attach; a channel that is
+ * already attached cannot rewind, so it is hydrated from history instead.
+ *
+ * @example
+ * ```ts
+ * const store = createResponseStore();
+ * const channel = realtime.channels.get('ai:conversation-42');
+ * const sync = connectChannel(channel, store, { strategy: 'history', seed: await loadCompleted() });
+ * await sync.ready;
+ * // later: sync.stop(); store.dispose();
+ * ```
+ */
+export function connectChannel(
+  channel: Ably.RealtimeChannel,
+  store: ResponseStore,
+  options: ConnectChannelOptions,
+): ChannelSync {
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    resolveReady = resolve;
+  });
+  const invalid = validate(options);
+  if (invalid) {
+    store.setSync('error', false, invalid);
+    resolveReady();
+    return { ready, stop() {} };
+  }
+  if (options.seed) store.seed(options.seed);
+
+  const pageSize = options.historyPageSize ?? 100;
+  const maxPages = options.maxHistoryPages ?? 50;
+  const maxMessages = options.maxHistoryMessages ?? 10_000;
+  const settleMs = options.rewindSettleMs ?? 100;
+  const rewind = options.rewind ?? '100';
+  const canRewind = channel.state === 'initialized' || channel.state === 'detached' || channel.state === 'failed';
+  const strategy: HydrationStrategy = options.strategy === 'rewind' && canRewind ? 'rewind' : 'history';
+
+  let stopped = false;
+  let subscribed = false;
+  /** Live messages held back while history is read; undefined when messages go straight to the store. */
+  let queue: unknown[] | undefined;
+  /** Incremented by every hydration run; a run that sees another number was superseded. */
+  let generation = 0;
+  /** True while this sync itself detaches or attaches the channel (its state events are expected). */
+  let ownTransition = false;
+  /** Set when continuity was lost; the next attach re-hydrates even if it reports `resumed`. */
+  let lostPending = false;
+
+  const onMessage = (message: Ably.InboundMessage) => {
+    if (stopped) return;
+    if (queue) queue.push(message);
+    else store.apply(message);
+  };
+
+  const drainQueue = () => {
+    const held = queue;
+    queue = undefined;
+    if (held) for (const message of held) store.apply(message);
+  };
+
+  const newestSeedTime = (): number | undefined => {
+    let newest: number | undefined;
+    for (const response of store.getSnapshot().responses) {
+      if (response.seeded && (newest === undefined || response.createdAt > newest)) newest = response.createdAt;
+    }
+    return newest;
+  };
+
+  async function subscribeOrAttach(): Promise<Ably.ChannelStateChange | null> {
+    ownTransition = true;
+    try {
+      if (!subscribed) {
+        subscribed = true;
+        return await channel.subscribe(onMessage);
+      }
+      return await channel.attach();
+    } finally {
+      ownTransition = false;
+    }
+  }
+
+  async function readHistory(run: number): Promise<void> {
+    const start = newestSeedTime();
+    const params: Ably.RealtimeHistoryParams = { untilAttach: true, limit: pageSize };
+    if (start !== undefined) params.start = start;
+    let page: Ably.PaginatedResult<Ably.InboundMessage> | null = await channel.history(params);
+    const collected: Ably.InboundMessage[] = [];
+    let pages = 0;
+    let truncated = false;
+    while (page) {
+      if (run !== generation || stopped) return;
+      pages++;
+      for (const item of page.items) {
+        if (collected.length >= maxMessages) {
+          truncated = true;
+          break;
+        }
+        collected.push(item);
+      }
+      if (truncated || !page.hasNext()) break;
+      if (pages >= maxPages) {
+        truncated = true;
+        break;
+      }
+      page = await page.next();
+    }
+    if (run !== generation || stopped) return;
+    if (truncated) {
+      store.report({
+        kind: 'history-truncated',
+        message: `History read stopped at ${collected.length} messages in ${pages} pages; older responses are not shown`,
+        received: undefined,
+      });
+    }
+    // Pages come newest first; the reducer folds oldest first, then the held live messages follow.
+    store.applyHistoryPage(collected);
+    drainQueue();
+  }
+
+  async function hydrate(kind: 'initial' | 'resync', needsAttach: boolean): Promise<void> {
+    const run = ++generation;
+    store.setSync(kind === 'initial' ? 'hydrating' : 'resyncing', false);
+    try {
+      if (strategy === 'rewind') {
+        if (kind === 'resync' && subscribed && (channel.state === 'attached' || channel.state === 'attaching')) {
+          // A fresh attach (no channel serial) is what makes Ably rewind again.
+          ownTransition = true;
+          try {
+            await channel.detach();
+          } finally {
+            ownTransition = false;
+          }
+        }
+        if (kind === 'initial') {
+          const current = (channel as unknown as ChannelWithOptions).channelOptions ?? {};
+          const channelOptions: Ably.ChannelOptions = { params: { ...current.params, rewind } };
+          if (current.modes) channelOptions.modes = current.modes;
+          await channel.setOptions(channelOptions);
+        }
+        queue = undefined;
+        const change = await subscribeOrAttach();
+        if (change?.hasBacklog && settleMs > 0) await sleep(settleMs);
+      } else {
+        queue ??= [];
+        if (needsAttach || !subscribed || channel.state !== 'attached') await subscribeOrAttach();
+        if (run !== generation || stopped) return;
+        await readHistory(run);
+      }
+      if (run !== generation || stopped) return;
+      store.setSync('live', true);
+    } catch (error) {
+      if (run !== generation || stopped) return;
+      // Go live with what we have, and say what went wrong.
+      drainQueue();
+      store.setSync('error', false, errorWithHint(error));
+    }
+    resolveReady();
+  }
+
+  const onStateChange = (change: Ably.ChannelStateChange) => {
+    if (stopped || ownTransition) return;
+    if (change.current === 'attached') {
+      // `attached` after a loss, or an `update` while attached: without `resumed`, messages may be missing.
+      if (!change.resumed || lostPending) {
+        lostPending = false;
+        void hydrate('resync', false);
+      }
+      return;
+    }
+    if (!LOST_STATES.has(change.current)) return;
+    if (strategy === 'history') queue ??= [];
+    generation++;
+    lostPending = true;
+    const reason = change.reason
+      ? errorWithHint(change.reason)
+      : new ResumableError(
+          KIT_ERROR_CODES.continuityLost,
+          `Channel ${channel.name} is ${change.current}; messages may be missed`,
+          'The store re-hydrates when the channel is attached again.',
+        );
+    store.setSync('resyncing', false, reason);
+    if (change.current !== 'suspended') {
+      // The SDK reattaches a suspended channel on its own; a failed or detached one needs an attach.
+      lostPending = false;
+      void hydrate('resync', true);
+    }
+  };
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    generation++;
+    queue = undefined;
+    channel.off(onStateChange);
+    channel.unsubscribe(onMessage);
+    options.signal?.removeEventListener('abort', stop);
+    resolveReady();
+  };
+
+  if (options.signal?.aborted) {
+    stop();
+    return { ready, stop };
+  }
+  options.signal?.addEventListener('abort', stop);
+  channel.on(onStateChange);
+  void hydrate('initial', false);
+  return { ready, stop };
+}
