@@ -1,1 +1,18 @@
 export { type Cadence, createFrameScheduler, type FrameSchedulerOptions } from './frame-scheduler.js';
+export type { ChannelTarget } from './hooks/resolve-channel.js';
+export {
+  type ChannelHydration,
+  type UseChannelHydrationOptions,
+  useChannelHydration,
+} from './hooks/use-channel-hydration.js';
+export {
+  type StreamedResponseStatus,
+  type StreamedResponseView,
+  type UseStreamedResponseOptions,
+  useStreamedResponse,
+} from './hooks/use-streamed-response.js';
+export {
+  ResponseStoreProvider,
+  type ResponseStoreProviderProps,
+  useResponseStore,
+} from './provider/response-store-provider.js';

@@ -1,0 +1,236 @@
+import {
+  connectChannel,
+  createResponseStore,
+  type Diagnostic,
+  type HydrationStrategy,
+  KIT_ERROR_CODES,
+  type ResponseStore,
+  type ResponseStoreSnapshot,
+  ResumableError,
+  type SeedResponse,
+} from '@resumable/core';
+import type * as Ably from 'ably';
+import { type Cadence, createFrameScheduler } from '../frame-scheduler.js';
+
+/** What the first user of a channel decides for everyone who shares it. */
+export interface ChannelEntryConfig {
+  readonly strategy: HydrationStrategy;
+  readonly rewind?: string | number | undefined;
+  readonly seed?: readonly SeedResponse[] | undefined;
+  readonly cadence?: Cadence | undefined;
+  readonly staleAfterMs?: number | undefined;
+  /** Watched for connection failures, which the channel alone does not report while it waits to attach. */
+  readonly client?: Ably.RealtimeClient | undefined;
+  readonly onDiagnostic?: ((diagnostic: Diagnostic) => void) | undefined;
+}
+
+/**
+ * How long a channel stays attached after its last user unmounts. StrictMode unmounts and remounts
+ * in the same commit, so any delay cancels that release; a little more covers a quick remount.
+ */
+const RELEASE_DELAY_MS = 250;
+
+/** An entry created during a render that never committed is dropped after this long. */
+const ABANDON_AFTER_MS = 10_000;
+
+/**
+ * One hydrated channel shared by every hook that reads it: a store, its connection to the channel,
+ * and a count of users. The connection starts with the first user and ends a little after the last.
+ */
+export class ChannelEntry {
+  readonly store: ResponseStore;
+  private users = 0;
+  private connection: { ready: Promise<void>; stop(): void } | undefined;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private abandonTimer: ReturnType<typeof setTimeout> | undefined;
+  private attachedByUs = false;
+  private disposed = false;
+  private connectionError: ResumableError | undefined;
+  private everConnected = false;
+  private stopWatchingConnection: (() => void) | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private unsubscribeStore: (() => void) | undefined;
+  private lastStoreSnapshot: ResponseStoreSnapshot | undefined;
+  private lastConnectionError: ResumableError | undefined;
+  private lastSnapshot: ResponseStoreSnapshot | undefined;
+
+  constructor(
+    readonly channel: Ably.RealtimeChannel,
+    readonly config: ChannelEntryConfig,
+    private readonly onDisposed: (entry: ChannelEntry) => void,
+  ) {
+    this.store = createResponseStore({
+      scheduler: createFrameScheduler({ cadence: config.cadence }),
+      ...(config.staleAfterMs !== undefined ? { staleAfterMs: config.staleAfterMs } : {}),
+      ...(config.seed !== undefined ? { seed: config.seed } : {}),
+      ...(config.onDiagnostic !== undefined ? { onDiagnostic: config.onDiagnostic } : {}),
+    });
+    this.abandonTimer = setTimeout(() => {
+      if (this.users === 0) this.dispose();
+    }, ABANDON_AFTER_MS);
+  }
+
+  /** The store's snapshot, with a connection failure folded into `error` when the store has none. */
+  readonly getSnapshot = (): ResponseStoreSnapshot => {
+    const storeSnapshot = this.store.getSnapshot();
+    if (storeSnapshot === this.lastStoreSnapshot && this.connectionError === this.lastConnectionError) {
+      return this.lastSnapshot!;
+    }
+    this.lastStoreSnapshot = storeSnapshot;
+    this.lastConnectionError = this.connectionError;
+    this.lastSnapshot =
+      this.connectionError && !storeSnapshot.error
+        ? {
+            ...storeSnapshot,
+            error: this.connectionError,
+            syncStatus: this.client()?.connection.state === 'failed' ? 'error' : storeSnapshot.syncStatus,
+          }
+        : storeSnapshot;
+    return this.lastSnapshot;
+  };
+
+  /** Subscribe to changes; the first subscriber connects the channel, the last one releases it (later). */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    this.acquire();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.listeners.delete(listener);
+      this.release();
+    };
+  };
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private client(): Ably.RealtimeClient | undefined {
+    return this.config.client;
+  }
+
+  private notify = () => {
+    for (const listener of [...this.listeners]) listener();
+  };
+
+  private acquire() {
+    this.users++;
+    if (this.abandonTimer !== undefined) clearTimeout(this.abandonTimer);
+    this.abandonTimer = undefined;
+    if (this.releaseTimer !== undefined) {
+      clearTimeout(this.releaseTimer);
+      this.releaseTimer = undefined;
+    }
+    if (this.connection || this.disposed) return;
+    this.unsubscribeStore = this.store.subscribe(this.notify);
+    this.watchConnection();
+    const state = this.channel.state;
+    this.attachedByUs = state === 'initialized' || state === 'detached' || state === 'detaching';
+    const rewind = this.config.rewind ?? providerRewind(this.channel);
+    this.connection = connectChannel(this.channel, this.store, {
+      strategy: this.config.strategy,
+      signal: this.abort.signal,
+      ...(rewind !== undefined ? { rewind: String(rewind) } : {}),
+      ...(this.config.seed !== undefined ? { seed: this.config.seed } : {}),
+    });
+    // The store reports hydration failures as values; nothing may escape as an unhandled rejection.
+    this.connection.ready.catch(() => undefined);
+  }
+
+  private release() {
+    this.users--;
+    if (this.users > 0 || this.disposed) return;
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (this.users === 0) this.dispose();
+    }, RELEASE_DELAY_MS);
+  }
+
+  private watchConnection() {
+    const client = this.client();
+    if (!client) return;
+    const connection = client.connection;
+    const onState = (change: Ably.ConnectionStateChange) => this.onConnectionState(change.current, change.reason);
+    connection.on(onState);
+    this.stopWatchingConnection = () => connection.off(onState);
+    this.onConnectionState(connection.state, connection.errorReason ?? undefined);
+  }
+
+  private onConnectionState(state: Ably.ConnectionState, reason: Ably.ErrorInfo | undefined) {
+    let next = this.connectionError;
+    if (state === 'connected') {
+      this.everConnected = true;
+      next = undefined;
+    } else if (state === 'failed' || state === 'suspended' || (state === 'disconnected' && !this.everConnected)) {
+      next = reason
+        ? ResumableError.from(reason)
+        : new ResumableError(
+            80003,
+            `The connection to Ably is ${state}`,
+            'Check the network and the client options (endpoint, port, tls).',
+          );
+    } else if (state === 'closed' || state === 'closing') {
+      next = undefined;
+    }
+    if (next === this.connectionError) return;
+    this.connectionError = next;
+    this.notify();
+  }
+
+  /** Stop hydrating, drop listeners, and detach the channel if this entry attached it. */
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.abandonTimer !== undefined) clearTimeout(this.abandonTimer);
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.abort.abort();
+    this.connection?.stop();
+    this.unsubscribeStore?.();
+    this.stopWatchingConnection?.();
+    this.store.dispose();
+    this.listeners.clear();
+    if (this.connection && this.attachedByUs) detachQuietly(this.channel);
+    this.onDisposed(this);
+  }
+}
+
+/**
+ * The rewind a `<ChannelProvider options={{ params: { rewind } }}>` already set on the channel.
+ * Hydrating with the same value keeps the channel params unchanged, so the provider re-applying its
+ * options (StrictMode runs its layout effect twice) never sends a second ATTACH (ably-js #1704).
+ */
+function providerRewind(channel: Ably.RealtimeChannel): string | undefined {
+  const options = (channel as unknown as { channelOptions?: { params?: Record<string, string> } }).channelOptions;
+  return options?.params?.rewind;
+}
+
+function detachQuietly(channel: Ably.RealtimeChannel) {
+  const state = channel.state;
+  if (state !== 'attached' && state !== 'attaching' && state !== 'suspended') return;
+  // A closed or failed connection makes detach reject; the channel is gone either way.
+  channel.detach().catch(() => undefined);
+}
+
+const entries = new WeakMap<Ably.RealtimeChannel, ChannelEntry>();
+
+/**
+ * The live entry for `channel`, creating one (not yet connected) if there is none. The first
+ * caller's config wins; later callers share its store.
+ */
+export function entryFor(channel: Ably.RealtimeChannel, config: ChannelEntryConfig): ChannelEntry {
+  const existing = entries.get(channel);
+  if (existing && !existing.isDisposed) return existing;
+  const entry = new ChannelEntry(channel, config, (disposed) => {
+    if (entries.get(channel) === disposed) entries.delete(channel);
+  });
+  entries.set(channel, entry);
+  return entry;
+}
+
+/** The error for options that cannot work, as a value. */
+export function invalidOptions(message: string, hint: string): ResumableError {
+  return new ResumableError(KIT_ERROR_CODES.invalidOptions, message, hint);
+}
