@@ -1,0 +1,173 @@
+import { useCallback, useMemo, useState } from 'react';
+import { ApiError, type DemoConfig, type FaultKind, injectFault, sendMessage } from './api.js';
+import { ChatPane, type PaneStatus, type PendingPrompt } from './chat-pane.js';
+import { Composer } from './composer.js';
+import { Controls } from './controls.js';
+import { Inspector } from './inspector.js';
+import { ProtocolLog } from './protocol-log.js';
+import { conversationFromUrl, loadSettings, newConversationId, type Settings, saveSettings } from './settings.js';
+
+/** The demo: a chat, the controls that break it, and an inspector that shows what the client received. */
+export function App({ config }: { config: DemoConfig }) {
+  const [conversationId, setConversationId] = useState(conversationFromUrl);
+  const [settings, setSettings] = useState(loadSettings);
+  const [mountCount, setMountCount] = useState(0);
+  const [lateJoinerCount, setLateJoinerCount] = useState(0);
+  const [lateJoiner, setLateJoiner] = useState(false);
+  const [slowNetwork, setSlowNetwork] = useState(false);
+  const [pending, setPending] = useState<readonly PendingPrompt[]>([]);
+  const [status, setStatus] = useState<PaneStatus>();
+  const [notice, setNotice] = useState<{ text: string; error?: boolean }>();
+  // A new log per mount: each mount is a new client with its own story.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a remount or another conversation starts a new log
+  const log = useMemo(() => new ProtocolLog(), [mountCount, conversationId]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each late joiner starts a new log
+  const lateLog = useMemo(() => new ProtocolLog(), [lateJoinerCount, conversationId]);
+
+  const updateSettings = (change: Partial<Settings>) => {
+    const next = { ...settings, ...change };
+    setSettings(next);
+    saveSettings(next);
+  };
+
+  const report = (error: unknown) =>
+    setNotice({
+      text: error instanceof ApiError ? `${error.code}: ${error.message} ${error.hint}` : String(error),
+      error: true,
+    });
+
+  const fault = async (kind: FaultKind, ms: number | undefined, text: string) => {
+    const connectionId = status?.client?.connection.id;
+    if (!connectionId) return setNotice({ text: 'Not connected yet.', error: true });
+    try {
+      await injectFault(kind, { connectionId, ...(ms !== undefined ? { ms } : {}) });
+      setNotice({ text });
+    } catch (error) {
+      report(error);
+    }
+  };
+
+  const send = async (prompt: string) => {
+    const item: { responseId: string | undefined; prompt: string } = { responseId: undefined, prompt };
+    setPending((list) => [...list, item]);
+    try {
+      const { responseId } = await sendMessage(conversationId, {
+        prompt,
+        pattern: settings.pattern,
+        tokensPerSecond: settings.tokensPerSecond,
+        jitter: settings.jitter,
+        rollupWindowMs: settings.rollupWindowMs,
+      });
+      setPending((list) => list.map((entry) => (entry === item ? { responseId, prompt } : entry)));
+    } catch (error) {
+      setPending((list) => list.filter((entry) => entry !== item));
+      report(error);
+    }
+  };
+
+  const onStatus = useCallback((next: PaneStatus) => setStatus(next), []);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Resumable</h1>
+        <span className="subtitle">AI answers streamed over Ably that survive reloads, drops and outages</span>
+        <span className="badge" data-testid="backend" title="Where the Ably traffic goes">
+          {config.backend === 'emulator' ? 'local emulator' : 'Ably cloud'}
+        </span>
+        <span className="badge" title="The model behind the agent">
+          {config.model === 'simulated' ? 'simulated model' : config.model}
+        </span>
+        <span className="badge muted" title="Conversation id (in the URL)">
+          {conversationId}
+        </span>
+      </header>
+      <main className={lateJoiner ? 'panes two' : 'panes'}>
+        <div className="pane-column">
+          <ChatPane
+            key={`main-${mountCount}-${settings.strategy}-${conversationId}`}
+            kind="main"
+            config={config}
+            conversationId={conversationId}
+            strategy={settings.strategy}
+            view={settings.view}
+            log={log}
+            pending={pending}
+            onStatus={onStatus}
+          />
+          <Composer
+            maxLength={config.maxPromptLength}
+            streamingResponseId={status?.streamingResponseId}
+            onSend={send}
+            onError={report}
+          />
+        </div>
+        {lateJoiner && (
+          <div className="pane-column">
+            <ChatPane
+              key={`late-${lateJoinerCount}-${settings.strategy}-${conversationId}`}
+              kind="late-joiner"
+              config={config}
+              conversationId={conversationId}
+              strategy={settings.strategy}
+              view={settings.view}
+              log={lateLog}
+            />
+          </div>
+        )}
+      </main>
+      <aside className="sidebar">
+        {notice && (
+          <p className={notice.error ? 'notice error' : 'notice'} role="status" data-testid="notice">
+            {notice.text}
+          </p>
+        )}
+        <Controls
+          settings={settings}
+          onSettings={updateSettings}
+          faults={config.faults}
+          connected={Boolean(status?.client)}
+          lateJoiner={lateJoiner}
+          slowNetwork={slowNetwork}
+          onReload={() => location.reload()}
+          onRemount={() => {
+            setMountCount((count) => count + 1);
+            setNotice({ text: 'Remounted the chat with a new client.' });
+          }}
+          onDisconnect={() =>
+            fault(
+              'drop',
+              settings.disconnectSeconds * 1000,
+              `Connection dropped for ${settings.disconnectSeconds} s; it resumes afterwards.`,
+            )
+          }
+          onOutage={() =>
+            fault('expire', undefined, 'Connection state discarded: the client cannot resume and must re-hydrate.')
+          }
+          onToggleLateJoiner={() => {
+            if (!lateJoiner) setLateJoinerCount((count) => count + 1);
+            setLateJoiner(!lateJoiner);
+          }}
+          onToggleSlowNetwork={async () => {
+            const next = !slowNetwork;
+            await fault(
+              'delay',
+              next ? settings.slowNetworkMs : 0,
+              next ? `Every delivery now waits ${settings.slowNetworkMs} ms.` : 'Network back to normal.',
+            );
+            setSlowNetwork(next);
+          }}
+          onNewConversation={() => {
+            const id = newConversationId();
+            const url = new URL(location.href);
+            url.searchParams.set('c', id);
+            history.pushState(null, '', url);
+            setPending([]);
+            setConversationId(id);
+          }}
+        />
+        <Inspector log={log} status={status} />
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import type { HydrationStrategy, ResponsePattern } from '@resumable/core';
+import { ROLLUP_WINDOWS, type Settings } from './settings.js';
+
+export interface ControlsProps {
+  readonly settings: Settings;
+  readonly onSettings: (change: Partial<Settings>) => void;
+  /** Whether faults can be injected (emulator only). */
+  readonly faults: boolean;
+  readonly connected: boolean;
+  readonly lateJoiner: boolean;
+  readonly slowNetwork: boolean;
+  readonly onReload: () => void;
+  readonly onRemount: () => void;
+  readonly onDisconnect: () => void;
+  readonly onOutage: () => void;
+  readonly onToggleLateJoiner: () => void;
+  readonly onToggleSlowNetwork: () => void;
+  readonly onNewConversation: () => void;
+}
+
+const NEEDS_EMULATOR = 'Needs the local emulator (unset ABLY_API_KEY)';
+
+/** Everything that breaks a stream, and the settings that shape it. */
+export function Controls(props: ControlsProps) {
+  const { settings, onSettings, faults } = props;
+  return (
+    <section className="panel controls" aria-label="Controls">
+      <h2>Break it</h2>
+      <div className="button-grid">
+        <button type="button" onClick={props.onReload} title="window.location.reload(): a brand-new client">
+          Reload page
+        </button>
+        <button type="button" onClick={props.onRemount} title="Unmount the chat and mount it again with a new client">
+          Soft remount
+        </button>
+        <button
+          type="button"
+          onClick={props.onDisconnect}
+          disabled={!faults}
+          title={faults ? 'Drop this connection; it resumes and the missed messages are replayed' : NEEDS_EMULATOR}
+        >
+          Disconnect {settings.disconnectSeconds} s
+        </button>
+        <button
+          type="button"
+          onClick={props.onOutage}
+          disabled={!faults}
+          title={
+            faults
+              ? 'Drop this connection and discard its state on the server: the resume fails and the client re-hydrates'
+              : NEEDS_EMULATOR
+          }
+        >
+          Long outage
+        </button>
+        <button type="button" onClick={props.onToggleLateJoiner} aria-pressed={props.lateJoiner}>
+          {props.lateJoiner ? 'Remove late joiner' : 'Add late joiner'}
+        </button>
+        <button
+          type="button"
+          onClick={props.onToggleSlowNetwork}
+          aria-pressed={props.slowNetwork}
+          disabled={!faults}
+          title={faults ? `Delay every delivery by ${settings.slowNetworkMs} ms` : NEEDS_EMULATOR}
+        >
+          {props.slowNetwork ? 'Fast network' : 'Slow network'}
+        </button>
+      </div>
+      <label className="field inline">
+        Disconnect for
+        <input
+          type="number"
+          min={1}
+          max={120}
+          value={settings.disconnectSeconds}
+          onChange={(event) => onSettings({ disconnectSeconds: clampNumber(event.target.value, 1, 120) })}
+        />
+        s
+      </label>
+
+      <h2>Stream</h2>
+      <label className="field">
+        Pattern
+        <select
+          value={settings.pattern}
+          onChange={(event) => onSettings({ pattern: event.target.value as ResponsePattern })}
+        >
+          <option value="message-per-response">message-per-response (appends)</option>
+          <option value="message-per-token">message-per-token</option>
+        </select>
+      </label>
+      <label className="field">
+        Hydration
+        <select
+          value={settings.strategy}
+          onChange={(event) => onSettings({ strategy: event.target.value as HydrationStrategy })}
+        >
+          <option value="rewind">rewind</option>
+          <option value="history">history (untilAttach)</option>
+        </select>
+      </label>
+      <label className="field">
+        Token rate <output>{settings.tokensPerSecond} tokens/s</output>
+        <input
+          type="range"
+          min={5}
+          max={400}
+          step={5}
+          value={settings.tokensPerSecond}
+          onChange={(event) => onSettings({ tokensPerSecond: Number(event.target.value) })}
+        />
+      </label>
+      <label className="field">
+        Jitter <output>{Math.round(settings.jitter * 100)}%</output>
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={settings.jitter}
+          onChange={(event) => onSettings({ jitter: Number(event.target.value) })}
+        />
+      </label>
+      <label className="field">
+        Rollup window (agent)
+        <select
+          value={settings.rollupWindowMs}
+          onChange={(event) => onSettings({ rollupWindowMs: Number(event.target.value) })}
+        >
+          {ROLLUP_WINDOWS.map((ms) => (
+            <option key={ms} value={ms}>
+              {ms} ms{ms === 40 ? ' (default)' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        Show answers as
+        <select
+          value={settings.view}
+          onChange={(event) => onSettings({ view: event.target.value as Settings['view'] })}
+        >
+          <option value="markdown">markdown</option>
+          <option value="source">exact text received</option>
+        </select>
+      </label>
+      <button type="button" className="link" onClick={props.onNewConversation}>
+        New conversation
+      </button>
+    </section>
+  );
+}
+
+function clampNumber(value: string, min: number, max: number): number {
+  const number = Number(value);
+  return Number.isFinite(number) ? Math.min(max, Math.max(min, Math.round(number))) : min;
+}
