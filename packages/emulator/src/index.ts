@@ -1,1 +1,14 @@
+export type { KeyConfig, TokenDetails } from './auth.js';
+export type { Capability } from './capability.js';
+export type { NamespaceRule } from './channel.js';
+export {
+  type ClientOptionsRequest,
+  DEFAULT_KEY,
+  type Emulator,
+  type EmulatorClientOptions,
+  type EmulatorFaults,
+  type EmulatorOptions,
+  startEmulator,
+} from './emulator.js';
+export { EmulatorError } from './errors.js';
 export { type ParsedKey, parseKey } from './keys.js';

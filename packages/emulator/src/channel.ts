@@ -1,0 +1,483 @@
+import {
+  canonicalData,
+  type Format,
+  MessageAction,
+  type Payload,
+  payloadSize,
+  type WireMessage,
+  wireData,
+} from './codec.js';
+import { errors } from './errors.js';
+import type { SerialClock } from './serials.js';
+
+/** Channel rules for a namespace (the part of a channel name before the first `:`). */
+export interface NamespaceRule {
+  /** Allow updates, deletes and appends (Ably's "Message annotations, updates, deletes, and appends" rule). */
+  mutableMessages?: boolean;
+}
+
+/** `Message.version`. */
+export interface MessageVersion {
+  serial: string;
+  timestamp: number;
+  clientId?: string;
+  description?: string;
+  metadata?: Record<string, string>;
+}
+
+/** One message as delivered or stored, with canonical data. */
+export interface MessageSnapshot {
+  id: string;
+  name?: string;
+  data: Payload;
+  encoding?: string;
+  clientId?: string;
+  connectionId?: string;
+  timestamp: number;
+  extras?: unknown;
+  action: number;
+  serial: string;
+  version: MessageVersion;
+}
+
+/** The latest state of a message, with its position and version history. */
+export interface StoredMessage extends MessageSnapshot {
+  /** Channel position (event sequence) of the original publish. */
+  position: number;
+  /** Earlier and current versions (create/update/delete; appends are not versions). */
+  versions: MessageSnapshot[];
+}
+
+/** One item of a channel event: the default delivery and, for appends, the full-data alternative. */
+export interface EventItem {
+  serial: string;
+  message: MessageSnapshot;
+  /** For appends: the whole message so far as a `message.update`, for attachments that have not seen it yet. */
+  full?: MessageSnapshot;
+}
+
+/** One ProtocolMessage worth of deliveries at one channel position. */
+export interface ChannelEvent {
+  seq: number;
+  pmId: string;
+  /** Publishing connection, for echo suppression. */
+  connectionId?: string;
+  timestamp: number;
+  items: EventItem[];
+  /** Encoded frames by `format|variant|channel name` while the event is being fanned out. */
+  cache?: Map<string, string | Buffer>;
+}
+
+/** A connection's attachment to a channel, receiving fan-out. */
+export interface Subscriber {
+  deliver(event: ChannelEvent): void;
+}
+
+/** Who is publishing or mutating, and how. */
+export interface PublishContext {
+  pmId: string;
+  connectionId?: string;
+  /** Identified clientId of the publisher (not `*`). */
+  clientId?: string;
+  /** Append rollup window of the publishing connection in ms (0 = off). */
+  rollupWindow: number;
+  maxMessageSize: number;
+}
+
+/** A create as received, canonicalised. */
+export interface IncomingMessage {
+  id?: string;
+  name?: string;
+  data: Payload;
+  encoding?: string;
+  clientId?: string;
+  extras?: unknown;
+}
+
+/** A mutation (update, delete, append) as received, canonicalised. */
+export interface IncomingMutation {
+  action: number;
+  serial: string;
+  name?: string;
+  data: Payload;
+  hasData: boolean;
+  encoding?: string;
+  extras?: unknown;
+  hasExtras: boolean;
+  operation: { clientId?: string; description?: string; metadata?: Record<string, string> };
+}
+
+interface RollupWindow {
+  connectionId: string;
+  pmId: string;
+  fragments: Payload[];
+  timer: NodeJS.Timeout;
+}
+
+/** Size of a message as counted for the size limit: data, name, clientId and extras. */
+export function messageSize(m: { data: Payload; name?: string; clientId?: string; extras?: unknown }): number {
+  let size = payloadSize(m.data);
+  if (m.name) size += Buffer.byteLength(m.name);
+  if (m.clientId) size += Buffer.byteLength(m.clientId);
+  if (m.extras !== undefined) size += Buffer.byteLength(JSON.stringify(m.extras));
+  return size;
+}
+
+/** Render a snapshot for the wire in a format. */
+export function snapshotToWire(m: MessageSnapshot, format: Format): WireMessage {
+  const wire: WireMessage = { id: m.id, timestamp: m.timestamp, action: m.action, serial: m.serial };
+  if (m.name !== undefined) wire.name = m.name;
+  Object.assign(wire, wireData(m.data, m.encoding, format));
+  if (m.clientId !== undefined) wire.clientId = m.clientId;
+  if (m.connectionId !== undefined) wire.connectionId = m.connectionId;
+  if (m.extras !== undefined) wire.extras = m.extras;
+  const version: Record<string, unknown> = { serial: m.version.serial, timestamp: m.version.timestamp };
+  if (m.version.clientId !== undefined) version.clientId = m.version.clientId;
+  if (m.version.description !== undefined) version.description = m.version.description;
+  if (m.version.metadata !== undefined) version.metadata = m.version.metadata;
+  wire.version = version;
+  return wire;
+}
+
+function concatPayload(a: Payload, b: Payload): Payload {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  return Buffer.concat([Buffer.from(a as Buffer), Buffer.from(b as Buffer)]);
+}
+
+function stripPosition(m: StoredMessage): MessageSnapshot {
+  const { position: _position, versions: _versions, ...rest } = m;
+  return { ...rest };
+}
+
+/**
+ * Split an exact channel name into its base name (qualifier `[...]` removed); throws 40010 when invalid.
+ *
+ * @example
+ * ```ts
+ * baseChannelName('[?rewind=1]ai:chat'); // 'ai:chat'
+ * ```
+ */
+export function baseChannelName(name: unknown): string {
+  if (typeof name !== 'string') throw errors.invalidChannelName(String(name));
+  let base = name;
+  if (name.startsWith('[')) {
+    const end = name.indexOf(']');
+    if (end < 0) throw errors.invalidChannelName(name);
+    base = name.slice(end + 1);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+  if (base.length === 0 || base.startsWith(':') || base.length > 2048 || /[\u0000-\u001f]/.test(base)) {
+    throw errors.invalidChannelName(name);
+  }
+  return base;
+}
+
+/** Channel state: stored messages, the event log used for fan-out and resume, and rollup windows. */
+export class Channel {
+  /** Current position: the sequence of the last event. */
+  seq = 0;
+  /** Sequence of the oldest retained event minus one: resumes from before this lose continuity. */
+  trimmedThrough = 0;
+  readonly events: ChannelEvent[] = [];
+  readonly messages = new Map<string, StoredMessage>();
+  /** Stored messages in position order. */
+  readonly ordered: StoredMessage[] = [];
+  readonly subscribers = new Set<Subscriber>();
+  private readonly idIndex = new Map<string, string>();
+  private readonly rollups = new Map<string, Map<string, RollupWindow>>();
+
+  constructor(
+    readonly name: string,
+    readonly mutable: boolean,
+    readonly epoch: string,
+    private readonly clock: SerialClock,
+    private readonly maxEvents: number,
+    private readonly onEvent?: (channel: Channel, event: ChannelEvent) => void,
+  ) {}
+
+  /** The channelSerial of a position. */
+  channelSerial(seq = this.seq): string {
+    return `${this.epoch}:${seq}`;
+  }
+
+  /** The position in a channelSerial of this channel, or undefined when it is not one of ours. */
+  positionOf(channelSerial: unknown): number | undefined {
+    if (typeof channelSerial !== 'string') return undefined;
+    const at = channelSerial.lastIndexOf(':');
+    if (at < 0 || channelSerial.slice(0, at) !== this.epoch) return undefined;
+    const seq = Number(channelSerial.slice(at + 1));
+    return Number.isInteger(seq) && seq >= 0 && seq <= this.seq ? seq : undefined;
+  }
+
+  /** Events after a position, or undefined when some of them are no longer retained. */
+  eventsAfter(seq: number): ChannelEvent[] | undefined {
+    if (seq < this.trimmedThrough) return undefined;
+    const first = this.events[0]?.seq ?? this.seq + 1;
+    return this.events.slice(Math.max(0, seq + 1 - first));
+  }
+
+  /** Publish new messages (creates); returns one serial per message (the original one for duplicate ids). */
+  publish(messages: IncomingMessage[], ctx: PublishContext): string[] {
+    for (const m of messages) {
+      const size = messageSize(m);
+      if (size > ctx.maxMessageSize) {
+        throw errors.tooLarge(`Message size ${size} bytes exceeds the maximum of ${ctx.maxMessageSize} bytes`);
+      }
+    }
+    const serials: string[] = [];
+    const items: EventItem[] = [];
+    const position = this.seq + 1;
+    messages.forEach((m, index) => {
+      const duplicate = m.id !== undefined ? this.idIndex.get(m.id) : undefined;
+      if (duplicate !== undefined) {
+        serials.push(duplicate);
+        return;
+      }
+      const { serial, timestamp } = this.clock.next();
+      const stored: StoredMessage = {
+        id: m.id ?? `${ctx.pmId}:${index}`,
+        data: m.data,
+        timestamp,
+        action: MessageAction.CREATE,
+        serial,
+        version: { serial, timestamp },
+        position,
+        versions: [],
+      };
+      if (m.name !== undefined) stored.name = m.name;
+      if (m.encoding !== undefined) stored.encoding = m.encoding;
+      const clientId = m.clientId ?? ctx.clientId;
+      if (clientId !== undefined) stored.clientId = clientId;
+      if (ctx.connectionId !== undefined) stored.connectionId = ctx.connectionId;
+      if (m.extras !== undefined) stored.extras = m.extras;
+      stored.versions.push(stripPosition(stored));
+      this.messages.set(serial, stored);
+      this.ordered.push(stored);
+      if (m.id !== undefined) this.idIndex.set(m.id, serial);
+      serials.push(serial);
+      items.push({ serial, message: stripPosition(stored) });
+    });
+    if (items.length > 0) this.emit(ctx.pmId, ctx.connectionId, items);
+    return serials;
+  }
+
+  /**
+   * Apply an update, delete or append; returns the new version serial. `authorize` is called with
+   * the stored message so callers can check own/any capabilities.
+   */
+  mutate(op: IncomingMutation, ctx: PublishContext, authorize: (stored: StoredMessage) => void): string {
+    if (!this.mutable) throw errors.mutableDisabled(this.name);
+    const stored = this.messages.get(op.serial);
+    if (!stored) throw errors.notFound(`No message with serial "${op.serial}" on channel "${this.name}"`);
+    authorize(stored);
+    const isAppend = op.action === MessageAction.APPEND;
+    if (isAppend && op.data !== undefined && stored.data !== undefined) {
+      const kindOf = (p: Payload) => (typeof p === 'string' ? 'string' : 'binary');
+      if (kindOf(op.data) !== kindOf(stored.data) || (op.encoding ?? '') !== (stored.encoding ?? '')) {
+        throw errors.invalidData(
+          `Append data (${kindOf(op.data)}${op.encoding ? `, encoding ${op.encoding}` : ''}) must have the same type and encoding as the message (${kindOf(stored.data)}${stored.encoding ? `, encoding ${stored.encoding}` : ''})`,
+        );
+      }
+    }
+    const next = {
+      data: isAppend ? concatPayload(stored.data, op.data) : op.hasData ? op.data : stored.data,
+      name: op.name ?? stored.name,
+      clientId: stored.clientId,
+      // Strict reading: an append without extras drops the previous extras (resend every header).
+      extras: op.hasExtras ? op.extras : isAppend ? undefined : stored.extras,
+    };
+    const size = messageSize(next);
+    if (size > ctx.maxMessageSize) {
+      throw errors.tooLarge(
+        `${isAppend ? 'Appended message' : 'Message'} size ${size} bytes would exceed the maximum of ${ctx.maxMessageSize} bytes`,
+      );
+    }
+    // An update or delete flushes every pending rollup for the message first; an append flushes other connections' windows.
+    this.flushRollups(op.serial, isAppend ? ctx.connectionId : undefined);
+    const { serial: versionSerial, timestamp: now } = this.clock.next();
+    const timestamp = Math.max(now, stored.version.timestamp + 1, stored.timestamp + 1);
+    const version: MessageVersion = { serial: versionSerial, timestamp };
+    const actor = ctx.clientId ?? op.operation.clientId;
+    if (actor !== undefined) version.clientId = actor;
+    if (op.operation.description !== undefined) version.description = op.operation.description;
+    if (op.operation.metadata !== undefined) version.metadata = op.operation.metadata;
+
+    stored.data = next.data;
+    if (isAppend) {
+      if (stored.encoding === undefined && op.encoding !== undefined) stored.encoding = op.encoding;
+    } else if (op.hasData) {
+      if (op.encoding === undefined) delete stored.encoding;
+      else stored.encoding = op.encoding;
+    }
+    if (next.name !== undefined) stored.name = next.name;
+    if (next.extras === undefined) delete stored.extras;
+    else stored.extras = next.extras;
+    stored.version = version;
+    if (op.action === MessageAction.DELETE) stored.action = MessageAction.DELETE;
+    else if (stored.action !== MessageAction.DELETE || op.action === MessageAction.UPDATE)
+      stored.action = MessageAction.UPDATE;
+
+    if (isAppend) {
+      this.deliverAppend(stored, op.data, ctx);
+    } else {
+      const snapshot = stripPosition(stored);
+      snapshot.action = op.action;
+      stored.versions.push(snapshot);
+      this.emit(ctx.pmId, ctx.connectionId, [{ serial: stored.serial, message: snapshot }]);
+    }
+    return versionSerial;
+  }
+
+  /** Deliver any rolled-up appends waiting in windows (all, or one connection's). */
+  flushRollups(serial?: string, exceptConnectionId?: string): void {
+    const serials = serial === undefined ? [...this.rollups.keys()] : [serial];
+    for (const s of serials) {
+      const windows = this.rollups.get(s);
+      if (!windows) continue;
+      for (const [connectionId, window] of windows) {
+        if (connectionId === exceptConnectionId) continue;
+        clearTimeout(window.timer);
+        windows.delete(connectionId);
+        if (window.fragments.length > 0)
+          this.emitAppend(s, window.fragments.reduce(concatPayload), window.pmId, connectionId);
+      }
+      if (windows.size === 0) this.rollups.delete(s);
+    }
+  }
+
+  /** Flush every rollup window opened by one connection (on CLOSE). */
+  flushConnectionRollups(connectionId: string): void {
+    for (const [serial, windows] of this.rollups) {
+      const window = windows.get(connectionId);
+      if (!window) continue;
+      clearTimeout(window.timer);
+      windows.delete(connectionId);
+      if (window.fragments.length > 0)
+        this.emitAppend(serial, window.fragments.reduce(concatPayload), window.pmId, connectionId);
+      if (windows.size === 0) this.rollups.delete(serial);
+    }
+  }
+
+  private deliverAppend(stored: StoredMessage, fragment: Payload, ctx: PublishContext): void {
+    const connectionId = ctx.connectionId;
+    if (ctx.rollupWindow <= 0 || connectionId === undefined) {
+      this.emitAppend(stored.serial, fragment, ctx.pmId, connectionId);
+      return;
+    }
+    let windows = this.rollups.get(stored.serial);
+    const open = windows?.get(connectionId);
+    if (open) {
+      open.fragments.push(fragment);
+      open.pmId = ctx.pmId;
+      return;
+    }
+    // The first append goes out at once; later ones within the window are concatenated.
+    this.emitAppend(stored.serial, fragment, ctx.pmId, connectionId);
+    if (!windows) {
+      windows = new Map();
+      this.rollups.set(stored.serial, windows);
+    }
+    const window: RollupWindow = {
+      connectionId,
+      pmId: ctx.pmId,
+      fragments: [],
+      timer: undefined as unknown as NodeJS.Timeout,
+    };
+    const tick = () => {
+      if (window.fragments.length === 0) {
+        windows.delete(connectionId);
+        if (windows.size === 0) this.rollups.delete(stored.serial);
+        return;
+      }
+      const data = window.fragments.reduce(concatPayload);
+      window.fragments = [];
+      this.emitAppend(stored.serial, data, window.pmId, connectionId);
+      window.timer = setTimeout(tick, ctx.rollupWindow);
+    };
+    window.timer = setTimeout(tick, ctx.rollupWindow);
+    windows.set(connectionId, window);
+  }
+
+  private emitAppend(serial: string, fragment: Payload, pmId: string, connectionId: string | undefined): void {
+    const stored = this.messages.get(serial);
+    if (!stored) return;
+    const full = stripPosition(stored);
+    const message: MessageSnapshot = { ...full, data: fragment, action: MessageAction.APPEND };
+    if (fragment === undefined) delete (message as Partial<MessageSnapshot>).data;
+    this.emit(pmId, connectionId, [{ serial, message, full: { ...full, action: MessageAction.UPDATE } }]);
+  }
+
+  private emit(pmId: string, connectionId: string | undefined, items: EventItem[]): void {
+    this.seq += 1;
+    const event: ChannelEvent = { seq: this.seq, pmId, timestamp: Date.now(), items, cache: new Map() };
+    if (connectionId !== undefined) event.connectionId = connectionId;
+    this.events.push(event);
+    if (this.events.length > this.maxEvents) {
+      const dropped = this.events.splice(0, this.events.length - this.maxEvents);
+      this.trimmedThrough = dropped[dropped.length - 1]?.seq ?? this.trimmedThrough;
+    }
+    for (const subscriber of this.subscribers) subscriber.deliver(event);
+    event.cache = undefined;
+    this.onEvent?.(this, event);
+  }
+
+  /** The latest `count` messages (or those since `since`), oldest first, at most 100, for rewind. */
+  rewind(spec: { count?: number; since?: number }): { messages: MessageSnapshot[]; truncated: boolean } {
+    const limit = 100;
+    let candidates = this.ordered;
+    if (spec.since !== undefined) {
+      const since = spec.since;
+      candidates = candidates.filter((m) => m.timestamp >= since);
+    }
+    const wanted = spec.count !== undefined ? Math.min(spec.count, candidates.length) : candidates.length;
+    const take = Math.min(wanted, limit);
+    const truncated = wanted > limit;
+    return { messages: candidates.slice(candidates.length - take).map(stripPosition), truncated };
+  }
+}
+
+/** Canonicalise an incoming create; 40013 for unusable data. */
+export function toIncomingMessage(m: WireMessage): IncomingMessage {
+  const { data, encoding } = canonicalData(m.data, m.encoding);
+  const result: IncomingMessage = { data };
+  if (encoding !== undefined) result.encoding = encoding;
+  if (typeof m.id === 'string' && m.id !== '') result.id = m.id;
+  if (m.name !== undefined && m.name !== null) {
+    if (typeof m.name !== 'string') throw errors.invalidData('Message name must be a string');
+    result.name = m.name;
+  }
+  if (m.clientId !== undefined && m.clientId !== null) {
+    if (typeof m.clientId !== 'string') throw errors.invalidClientId('Message clientId must be a string');
+    result.clientId = m.clientId;
+  }
+  if (m.extras !== undefined && m.extras !== null) result.extras = m.extras;
+  return result;
+}
+
+/** Canonicalise an incoming update/delete/append; 40003 without a serial. */
+export function toIncomingMutation(m: WireMessage, serialOverride?: string): IncomingMutation {
+  const serial = serialOverride ?? m.serial;
+  if (typeof serial !== 'string' || serial === '') {
+    throw errors.invalidParam('Updates, deletes and appends need the serial of the message they change');
+  }
+  const { data, encoding } = canonicalData(m.data, m.encoding);
+  const op = (typeof m.version === 'object' && m.version !== null ? m.version : {}) as IncomingMutation['operation'];
+  const operation: IncomingMutation['operation'] = {};
+  if (typeof op.clientId === 'string') operation.clientId = op.clientId;
+  if (typeof op.description === 'string') operation.description = op.description;
+  if (typeof op.metadata === 'object' && op.metadata !== null) operation.metadata = op.metadata;
+  const result: IncomingMutation = {
+    action: m.action as number,
+    serial,
+    data,
+    hasData: m.data !== undefined && m.data !== null,
+    hasExtras: m.extras !== undefined && m.extras !== null,
+    operation,
+  };
+  if (encoding !== undefined) result.encoding = encoding;
+  if (typeof m.name === 'string') result.name = m.name;
+  if (result.hasExtras) result.extras = m.extras;
+  return result;
+}

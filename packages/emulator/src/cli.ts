@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DEFAULT_KEY, startEmulator } from './emulator.js';
+
+const usage = `Usage: resumable-emulator [--port 8787] [--host 127.0.0.1] [--key appId.keyId:secret]...
+                          [--namespace name[:mutable]]... [--connection-state-ttl ms]
+                          [--max-message-size bytes] [--append-rollup-window ms] [--quiet]
+
+A local Ably-compatible server (WebSocket realtime + REST on one port) for development and tests.
+The namespace "ai" has mutable messages (updates, deletes, appends) on by default.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.EMULATOR_PORT ?? '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      key: { type: 'string', multiple: true },
+      namespace: { type: 'string', multiple: true },
+      'connection-state-ttl': { type: 'string' },
+      'max-message-size': { type: 'string' },
+      'append-rollup-window': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const number = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number (got "${raw}")`);
+    return value;
+  };
+  const namespaces: Record<string, { mutableMessages: boolean }> = {};
+  for (const entry of values.namespace ?? []) {
+    const [name, flag] = entry.split(':');
+    if (!name) throw new Error(`--namespace needs a name, e.g. --namespace chat:mutable (got "${entry}")`);
+    namespaces[name] = { mutableMessages: flag === 'mutable' };
+  }
+  const options: Parameters<typeof startEmulator>[0] = {
+    port: number('port', values.port) ?? 8787,
+    host: values.host,
+    keys: values.key && values.key.length > 0 ? values.key : [DEFAULT_KEY],
+    namespaces,
+    log: !values.quiet,
+  };
+  const ttl = number('connection-state-ttl', values['connection-state-ttl']);
+  if (ttl !== undefined) options.connectionStateTtl = ttl;
+  const size = number('max-message-size', values['max-message-size']);
+  if (size !== undefined) options.maxMessageSize = size;
+  const rollup = number('append-rollup-window', values['append-rollup-window']);
+  if (rollup !== undefined) options.appendRollupWindow = rollup;
+
+  const emulator = await startEmulator(options);
+  const clientOptions = emulator.clientOptions();
+  console.log(`Resumable emulator listening on ${emulator.httpUrl} (WebSocket ${emulator.wsUrl})
+
+Client options for the ably SDK:
+  new Ably.Realtime(${JSON.stringify({ ...clientOptions, useBinaryProtocol: undefined }, null, 2).replace(/\n/g, '\n  ')})
+  (add useBinaryProtocol: true for msgpack; in browsers prefer token auth over the key)
+
+Faults (loopback only): curl -X POST ${emulator.httpUrl}/_emulator/faults/{drop|expire|pause|delay|expire-tokens|restart} -d '{"connectionId":"…","ms":1000}'
+`);
+  const shutdown = () => {
+    emulator.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: Error) => {
+  console.error(`resumable-emulator: ${error.message}\n\n${usage}`);
+  process.exit(1);
+});

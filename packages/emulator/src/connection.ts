@@ -1,0 +1,706 @@
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { AuthRegistry, Credentials } from './auth.js';
+import { type Capability, capabilityAllows, capabilityTouches, type Operation } from './capability.js';
+import {
+  baseChannelName,
+  type Channel,
+  type ChannelEvent,
+  type IncomingMutation,
+  type MessageSnapshot,
+  type StoredMessage,
+  type Subscriber,
+  snapshotToWire,
+  toIncomingMessage,
+  toIncomingMutation,
+} from './channel.js';
+import {
+  Action,
+  actionNames,
+  decodeFrame,
+  encodeFrame,
+  type Format,
+  MessageAction,
+  type ProtocolMessage,
+  type WireMessage,
+} from './codec.js';
+import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { DEFAULT_MODES, Flag, MODE_MASK, modeFlags } from './flags.js';
+
+/** What a connection needs from the server that owns it. */
+export interface Hub {
+  readonly auth: AuthRegistry;
+  readonly settings: HubSettings;
+  channel(name: string): Channel;
+  transmit(connection: Connection, socket: WebSocket, frame: string | Buffer): void;
+  forget(connection: Connection): void;
+  registerKey(connection: Connection, key: string): void;
+  log(line: string): void;
+  readonly logging: boolean;
+}
+
+/** Timers and limits that apply to every connection. */
+export interface HubSettings {
+  connectionStateTtl: number;
+  maxIdleInterval: number;
+  maxMessageSize: number;
+  appendRollupWindow: number;
+  namespaces: Record<string, { mutableMessages?: boolean }>;
+}
+
+const RECOGNISED_PARAMS = new Set(['rewind', 'rewindLimit', 'delta', 'modes', 'echo', 'appendMode', 'occupancy']);
+const MAX_RESULTS_KEPT = 10_000;
+
+function randomId(bytes: number): string {
+  return randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+/** One client's attachment to one channel (by the exact name it attached with). */
+export class Attachment implements Subscriber {
+  attached = false;
+  flags = 0;
+  params: Record<string, string> = {};
+  echo = true;
+  appendModeFull = false;
+  /** Serials this attachment has already been sent something for (the first append is sent in full). */
+  seen = new Set<string>();
+
+  constructor(
+    readonly connection: Connection,
+    readonly name: string,
+    readonly channel: Channel,
+  ) {}
+
+  deliver(event: ChannelEvent): void {
+    const socket = this.connection.socket;
+    if (!this.attached || !socket || !(this.flags & Flag.SUBSCRIBE)) return;
+    if (!this.echo && event.connectionId === this.connection.id) return;
+    const format = this.connection.format;
+    let variant = '';
+    for (const item of event.items) {
+      variant += item.full && (this.appendModeFull || !this.seen.has(item.serial)) ? 'F' : 'f';
+    }
+    const key = `${format}|${variant}|${this.name}`;
+    let frame = event.cache?.get(key);
+    if (frame === undefined) {
+      const messages = event.items.map((item, i) =>
+        snapshotToWire(variant[i] === 'F' && item.full ? item.full : item.message, format),
+      );
+      const pm: ProtocolMessage = {
+        action: Action.MESSAGE,
+        id: event.pmId,
+        channel: this.name,
+        channelSerial: this.channel.channelSerial(event.seq),
+        timestamp: event.timestamp,
+        messages,
+      };
+      if (event.connectionId !== undefined) pm.connectionId = event.connectionId;
+      frame = encodeFrame(pm, format);
+      event.cache?.set(key, frame);
+    }
+    for (const item of event.items) this.seen.add(item.serial);
+    this.connection.sendFrame(frame, event.items.length === 1 ? describeDelivery(this.name, event) : undefined);
+  }
+}
+
+function describeDelivery(channel: string, event: ChannelEvent): string {
+  const item = event.items[0];
+  if (!item) return channel;
+  const names = ['create', 'update', 'delete', 'meta', 'summary', 'append'];
+  const data = item.message.data;
+  const preview =
+    typeof data === 'string'
+      ? JSON.stringify(data.length > 40 ? `${data.slice(0, 40)}…` : data)
+      : data
+        ? `<${data.length} bytes>`
+        : '';
+  return `${channel} ${names[item.message.action] ?? item.message.action} ${item.serial} ${preview}`;
+}
+
+/** Server-side state of one realtime connection; survives transport loss for connectionStateTtl. */
+export class Connection {
+  readonly id = randomId(9);
+  key = '';
+  socket: WebSocket | undefined;
+  format: Format = 'json';
+  heartbeats = false;
+  echo = true;
+  rollupWindow: number;
+  idleInterval: number;
+  /** Identified clientId (`*` for a wildcard token without a chosen identity). */
+  clientId: string | undefined;
+  lastSentAt = Date.now();
+  closed = false;
+  readonly attachments = new Map<string, Attachment>();
+  private nextMsgSerial = 0;
+  private readonly results = new Map<number, ProtocolMessage>();
+  private keyCounter = 0;
+  private stateTimer: NodeJS.Timeout | undefined;
+  private tokenTimer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private readonly backlog: Array<Buffer | string> = [];
+
+  constructor(
+    private readonly hub: Hub,
+    public credentials: Credentials,
+  ) {
+    this.rollupWindow = hub.settings.appendRollupWindow;
+    this.idleInterval = hub.settings.maxIdleInterval;
+  }
+
+  /** Set the connection-level options a (re)connect request carries. */
+  configure(query: URLSearchParams, format: Format): void {
+    this.format = format;
+    this.heartbeats = query.get('heartbeats') === 'true';
+    this.echo = query.get('echo') !== 'false';
+    const rollup = query.get('appendRollupWindow');
+    if (rollup !== null) {
+      const value = Number(rollup);
+      // Documented values: 0 (off) to 500 ms; anything else keeps the default.
+      if (Number.isFinite(value) && value >= 0 && value <= 500) this.rollupWindow = value;
+    }
+    const heartbeat = query.get('heartbeatInterval');
+    if (heartbeat !== null) {
+      const value = Number(heartbeat);
+      if (Number.isFinite(value) && value >= 5000 && value <= 1_800_000) this.idleInterval = value;
+    }
+  }
+
+  /** Take over a new WebSocket (new connection, resume or recover) and send CONNECTED. */
+  adopt(socket: WebSocket, error?: EmulatorError): void {
+    if (this.socket && this.socket !== socket) {
+      const old = this.socket;
+      this.socket = undefined;
+      old.terminate();
+    }
+    this.detachAll();
+    clearTimeout(this.stateTimer);
+    this.stateTimer = undefined;
+    this.socket = socket;
+    this.keyCounter += 1;
+    this.key = `${randomId(6)}!${this.id}-${this.keyCounter}`;
+    this.hub.registerKey(this, this.key);
+    this.sendConnected(error);
+    this.scheduleTokenExpiry();
+    socket.on('message', (raw: Buffer | string, isBinary: boolean) => {
+      if (this.socket !== socket) return;
+      this.receive(isBinary ? (raw as Buffer) : raw.toString());
+    });
+    socket.on('close', () => this.transportClosed(socket));
+    socket.on('error', () => this.transportClosed(socket));
+  }
+
+  private sendConnected(error?: EmulatorError): void {
+    const details: Record<string, unknown> = {
+      connectionKey: this.key,
+      maxIdleInterval: this.idleInterval,
+      connectionStateTtl: this.hub.settings.connectionStateTtl,
+      maxMessageSize: this.hub.settings.maxMessageSize,
+      maxFrameSize: this.hub.settings.maxMessageSize * 4,
+      maxInboundRate: 1000,
+      serverId: 'resumable-emulator',
+    };
+    if (this.clientId !== undefined) details.clientId = this.clientId;
+    const pm: ProtocolMessage = { action: Action.CONNECTED, connectionId: this.id, connectionDetails: details };
+    if (error) pm.error = error.toWire();
+    this.send(pm);
+  }
+
+  /** Encode and send a protocol message on the current transport. */
+  send(pm: ProtocolMessage): void {
+    if (!this.socket) return;
+    if (this.hub.logging) this.hub.log(`${this.id} ⇠ ${describe(pm)}`);
+    this.transmit(encodeFrame(pm, this.format));
+  }
+
+  /** Send an already encoded frame (fan-out). */
+  sendFrame(frame: string | Buffer, description?: string): void {
+    if (!this.socket) return;
+    if (this.hub.logging && description) this.hub.log(`${this.id} ⇠ MESSAGE ${description}`);
+    this.transmit(frame);
+  }
+
+  private transmit(frame: string | Buffer): void {
+    if (!this.socket) return;
+    this.lastSentAt = Date.now();
+    this.hub.transmit(this, this.socket, frame);
+  }
+
+  /** Keep an idle transport alive: WebSocket pings for Node, HEARTBEAT frames when asked for. */
+  keepAlive(now: number): void {
+    if (!this.socket || now - this.lastSentAt < this.idleInterval / 2) return;
+    this.lastSentAt = now;
+    if (this.heartbeats) this.send({ action: Action.HEARTBEAT });
+    try {
+      this.socket.ping();
+    } catch {
+      // The socket is closing; its close handler cleans up.
+    }
+  }
+
+  /** Drop the transport without a goodbye (the client resumes); optionally forget all state too. */
+  drop(forget: boolean): void {
+    if (forget) this.destroy();
+    const socket = this.socket;
+    if (socket) {
+      this.transportClosed(socket);
+      socket.terminate();
+    }
+  }
+
+  /** Ask the client to reconnect because its token expired. */
+  expireToken(): void {
+    if (!this.socket || this.credentials.kind === 'basic') return;
+    this.send({ action: Action.DISCONNECTED, error: errors.tokenExpired().toWire() });
+    const socket = this.socket;
+    this.transportClosed(socket);
+    socket.close();
+  }
+
+  /** Forget this connection entirely. */
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.stateTimer);
+    clearTimeout(this.tokenTimer);
+    for (const attachment of this.attachments.values()) {
+      attachment.channel.flushConnectionRollups(this.id);
+    }
+    this.detachAll();
+    this.attachments.clear();
+    this.hub.forget(this);
+  }
+
+  private detachAll(): void {
+    for (const attachment of this.attachments.values()) {
+      attachment.attached = false;
+      attachment.channel.subscribers.delete(attachment);
+    }
+  }
+
+  private transportClosed(socket: WebSocket): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.detachAll();
+    if (this.closed) return;
+    if (this.hub.logging)
+      this.hub.log(`${this.id} transport lost; state kept ${this.hub.settings.connectionStateTtl} ms for resume`);
+    clearTimeout(this.stateTimer);
+    this.stateTimer = setTimeout(() => {
+      if (!this.socket) this.destroy();
+    }, this.hub.settings.connectionStateTtl);
+  }
+
+  private scheduleTokenExpiry(): void {
+    clearTimeout(this.tokenTimer);
+    const expires = this.credentials.expires;
+    if (expires === undefined) return;
+    const delay = Math.min(Math.max(0, expires - Date.now()), 2 ** 31 - 1);
+    this.tokenTimer = setTimeout(() => this.expireToken(), delay);
+  }
+
+  // ---- inbound ----
+
+  private receive(raw: Buffer | string): void {
+    if (this.busy) {
+      this.backlog.push(raw);
+      return;
+    }
+    let pm: ProtocolMessage;
+    try {
+      const decoded = decodeFrame(raw, typeof raw === 'string' ? 'json' : this.format);
+      if (typeof decoded !== 'object' || decoded === null || typeof (decoded as ProtocolMessage).action !== 'number') {
+        throw errors.badRequest('Protocol message must be an object with a numeric action');
+      }
+      pm = decoded as ProtocolMessage;
+    } catch (error) {
+      this.fatal(toEmulatorError(error));
+      return;
+    }
+    if (this.hub.logging && pm.action !== Action.HEARTBEAT) this.hub.log(`${this.id} ⇢ ${describe(pm)}`);
+    try {
+      const pending = this.handle(pm);
+      if (pending) {
+        this.busy = true;
+        pending
+          .catch((error) => this.hub.log(`${this.id} error: ${(error as Error).message}`))
+          .finally(() => {
+            this.busy = false;
+            while (!this.busy && this.backlog.length > 0) this.receive(this.backlog.shift() as Buffer | string);
+          });
+      }
+    } catch (error) {
+      const err = toEmulatorError(error);
+      this.hub.log(`${this.id} error handling ${actionNames[pm.action] ?? pm.action}: ${err.message}`);
+      if (pm.channel !== undefined) this.send({ action: Action.ERROR, channel: pm.channel, error: err.toWire() });
+    }
+  }
+
+  private fatal(error: EmulatorError): void {
+    this.hub.log(`${this.id} fatal: ${error.message}`);
+    this.send({ action: Action.ERROR, error: error.toWire() });
+    const socket = this.socket;
+    this.destroy();
+    socket?.close();
+  }
+
+  private handle(pm: ProtocolMessage): Promise<void> | undefined {
+    switch (pm.action) {
+      case Action.HEARTBEAT: {
+        const reply: ProtocolMessage = { action: Action.HEARTBEAT };
+        if (pm.id !== undefined) reply.id = pm.id;
+        this.send(reply);
+        return;
+      }
+      case Action.CLOSE: {
+        this.send({ action: Action.CLOSED });
+        const socket = this.socket;
+        this.destroy();
+        socket?.close();
+        return;
+      }
+      case Action.DISCONNECT: {
+        const socket = this.socket;
+        if (socket) {
+          this.transportClosed(socket);
+          socket.close();
+        }
+        return;
+      }
+      case Action.ATTACH:
+        this.attach(pm);
+        return;
+      case Action.DETACH:
+        this.detach(pm);
+        return;
+      case Action.MESSAGE:
+        this.publish(pm);
+        return;
+      case Action.PRESENCE:
+      case Action.ANNOTATION:
+        this.acknowledge(pm, () => {
+          throw new EmulatorError(40000, 400, 'Presence and annotations are not supported by the emulator');
+        });
+        return;
+      case Action.AUTH:
+        return this.reauthorize(pm);
+      default:
+        // Unknown or server-only actions are ignored, as the SDK does with unknown actions.
+        this.hub.log(`${this.id} ignored action ${pm.action}`);
+        return;
+    }
+  }
+
+  private async reauthorize(pm: ProtocolMessage): Promise<void> {
+    const token = pm.auth?.accessToken;
+    let credentials: Credentials;
+    try {
+      if (typeof token !== 'string' || token === '') throw errors.badRequest('AUTH needs auth.accessToken');
+      credentials = await this.hub.auth.authenticateToken(token);
+      if (credentials.keyName !== this.credentials.keyName && this.credentials.kind !== 'basic') {
+        throw new EmulatorError(40102, 401, 'New token is for a different key than the connection');
+      }
+      const identified = this.clientId !== undefined && this.clientId !== '*';
+      if (
+        identified &&
+        credentials.clientId !== undefined &&
+        credentials.clientId !== '*' &&
+        credentials.clientId !== this.clientId
+      ) {
+        throw errors.incompatibleCredentials(
+          `New token clientId "${credentials.clientId}" does not match the connection's clientId "${this.clientId}"`,
+        );
+      }
+    } catch (error) {
+      const err = toEmulatorError(error);
+      if (err.code >= 40140 && err.code < 40150) {
+        this.send({ action: Action.ERROR, error: err.toWire() });
+        const socket = this.socket;
+        if (socket) {
+          this.transportClosed(socket);
+          socket.close();
+        }
+      } else {
+        this.fatal(err);
+      }
+      return;
+    }
+    this.credentials = credentials;
+    if (this.clientId === undefined && credentials.clientId !== undefined) this.clientId = credentials.clientId;
+    this.scheduleTokenExpiry();
+    this.sendConnected();
+  }
+
+  // ---- channels ----
+
+  private can(channel: string, operation: Operation): boolean {
+    return capabilityAllows(this.credentials.capability, channel, operation);
+  }
+
+  private attach(pm: ProtocolMessage): void {
+    const name = pm.channel as string;
+    let base: string;
+    try {
+      base = baseChannelName(name);
+    } catch (error) {
+      this.send({ action: Action.ERROR, channel: String(name), error: toEmulatorError(error).toWire() });
+      return;
+    }
+    if (!capabilityTouches(this.credentials.capability, name)) {
+      this.send({
+        action: Action.ERROR,
+        channel: name,
+        error: errors.capability(`Channel denied access based on given capability (channel "${name}")`).toWire(),
+      });
+      return;
+    }
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(pm.params ?? {})) params[k] = String(v);
+    let requested = (pm.flags ?? 0) & MODE_MASK;
+    if (params.modes !== undefined) {
+      requested = 0;
+      for (const mode of params.modes.split(',').map((m) => m.trim().toLowerCase())) {
+        const bit = modeFlags[mode];
+        if (bit === undefined) {
+          this.send({
+            action: Action.ERROR,
+            channel: name,
+            error: errors.badRequest(`Unknown channel mode "${mode}"`).toWire(),
+          });
+          return;
+        }
+        requested |= bit;
+      }
+    }
+    if (requested === 0) requested = DEFAULT_MODES;
+    let granted = requested;
+    const needs: Array<[number, Operation]> = [
+      [Flag.PUBLISH, 'publish'],
+      [Flag.SUBSCRIBE, 'subscribe'],
+      [Flag.PRESENCE_SUBSCRIBE, 'subscribe'],
+      [Flag.PRESENCE, 'presence'],
+    ];
+    for (const [bit, op] of needs) if (granted & bit && !this.can(name, op)) granted &= ~bit;
+
+    let rewind: { count?: number; since?: number } | undefined;
+    if (params.rewind !== undefined) {
+      const match = /^(\d+)(s|m)?$/.exec(params.rewind);
+      if (!match) {
+        this.send({
+          action: Action.ERROR,
+          channel: name,
+          error: errors
+            .badRequest(`Invalid rewind "${params.rewind}": use a count like "10" or a time like "30s" or "2m"`)
+            .toWire(),
+        });
+        return;
+      }
+      const value = Number(match[1]);
+      rewind = match[2] ? { since: Date.now() - value * (match[2] === 'm' ? 60_000 : 1000) } : { count: value };
+    }
+
+    const channel = this.hub.channel(base);
+    const existing = this.attachments.get(name);
+    const attachment = existing ?? new Attachment(this, name, channel);
+    this.attachments.set(name, attachment);
+    attachment.flags = granted;
+    attachment.params = Object.fromEntries(Object.entries(params).filter(([k]) => RECOGNISED_PARAMS.has(k)));
+    attachment.echo = this.echo && params.echo !== 'false';
+    attachment.appendModeFull = params.appendMode === 'full';
+
+    let flags = granted;
+    let channelSerial = channel.channelSerial();
+    let replay: ChannelEvent[] = [];
+    let backlog: MessageSnapshot[] = [];
+    let error: EmulatorError | undefined;
+    if (existing?.attached) {
+      // Re-attach on a live attachment (e.g. setOptions): nothing was missed.
+      flags |= Flag.RESUMED;
+    } else if (existing && pm.channelSerial !== undefined && pm.channelSerial !== '') {
+      const position = channel.positionOf(pm.channelSerial);
+      const missed = position === undefined ? undefined : channel.eventsAfter(position);
+      if (missed && position !== undefined) {
+        flags |= Flag.RESUMED;
+        channelSerial = channel.channelSerial(position);
+        replay = missed;
+        if (replay.length > 0) flags |= Flag.HAS_BACKLOG;
+      } else {
+        attachment.seen.clear();
+        error = new EmulatorError(90003, 404, 'Unable to recover channel (messages expired)');
+      }
+    } else {
+      attachment.seen.clear();
+      const isResumeAttach = ((pm.flags ?? 0) & Flag.ATTACH_RESUME) !== 0;
+      if (rewind && !isResumeAttach && attachment.flags & Flag.SUBSCRIBE) {
+        const result = channel.rewind(rewind);
+        backlog = result.messages;
+        if (backlog.length > 0) flags |= Flag.HAS_BACKLOG;
+        if (result.truncated)
+          error = new EmulatorError(90004, 404, 'Rewind backlog truncated to the latest 100 messages');
+      }
+    }
+    const attached: ProtocolMessage = { action: Action.ATTACHED, channel: name, channelSerial, flags };
+    if (Object.keys(attachment.params).length > 0) attached.params = attachment.params;
+    if (error) attached.error = error.toWire();
+    this.send(attached);
+    attachment.attached = true;
+    for (const message of backlog) {
+      attachment.seen.add(message.serial);
+      this.send({
+        action: Action.MESSAGE,
+        channel: name,
+        timestamp: message.timestamp,
+        messages: [snapshotToWire(message, this.format)],
+      });
+    }
+    for (const event of replay) attachment.deliver(event);
+    channel.subscribers.add(attachment);
+  }
+
+  private detach(pm: ProtocolMessage): void {
+    const name = String(pm.channel);
+    const attachment = this.attachments.get(name);
+    if (attachment) {
+      attachment.attached = false;
+      attachment.channel.subscribers.delete(attachment);
+      this.attachments.delete(name);
+    }
+    this.send({ action: Action.DETACHED, channel: name });
+  }
+
+  // ---- publishing ----
+
+  /** Run `work` once per msgSerial and send its ACK/NACK in order; resent msgSerials get the original answer. */
+  private acknowledge(pm: ProtocolMessage, work: () => Array<string | null>): void {
+    const msgSerial = typeof pm.msgSerial === 'number' ? pm.msgSerial : undefined;
+    if (msgSerial !== undefined && msgSerial < this.nextMsgSerial) {
+      const earlier = this.results.get(msgSerial);
+      if (earlier) this.send(earlier);
+      return;
+    }
+    let reply: ProtocolMessage;
+    try {
+      const serials = work();
+      reply = { action: Action.ACK, msgSerial: msgSerial ?? 0, count: 1, res: [{ serials }] };
+    } catch (error) {
+      const err = toEmulatorError(error);
+      if (this.hub.logging) this.hub.log(`${this.id} NACK ${err.code}: ${err.message}`);
+      reply = { action: Action.NACK, msgSerial: msgSerial ?? 0, count: 1, error: err.toWire() };
+    }
+    if (msgSerial === undefined) return;
+    this.nextMsgSerial = msgSerial + 1;
+    this.results.set(msgSerial, reply);
+    if (this.results.size > MAX_RESULTS_KEPT) this.results.delete(msgSerial - MAX_RESULTS_KEPT);
+    this.send(reply);
+  }
+
+  private publish(pm: ProtocolMessage): void {
+    this.acknowledge(pm, () => {
+      const name = pm.channel as string;
+      const base = baseChannelName(name);
+      const messages = Array.isArray(pm.messages) ? pm.messages : [];
+      const channel = this.hub.channel(base);
+      const pmId = `${this.id}:${pm.msgSerial ?? 0}`;
+      const ctx = {
+        pmId,
+        connectionId: this.id,
+        rollupWindow: this.rollupWindow,
+        maxMessageSize: this.hub.settings.maxMessageSize,
+      } as Parameters<Channel['publish']>[1];
+      const identified = this.clientId !== undefined && this.clientId !== '*' ? this.clientId : undefined;
+      if (identified !== undefined) ctx.clientId = identified;
+      const attachment = this.attachments.get(name);
+      const mutations = messages.filter((m) => m && typeof m === 'object' && (m.action ?? 0) !== MessageAction.CREATE);
+      if (mutations.length === 0) {
+        if (!this.can(name, 'publish')) throw errors.capability(`Publish denied: no "publish" capability on "${name}"`);
+        if (attachment?.attached && !(attachment.flags & Flag.PUBLISH)) {
+          throw new EmulatorError(
+            40165,
+            401,
+            `Publish denied: channel "${name}" was attached without the "publish" mode`,
+          );
+        }
+        const incoming = messages.map((m) => {
+          if (typeof m !== 'object' || m === null) throw errors.badRequest('Each message must be an object');
+          const msg = toIncomingMessage(m);
+          this.checkClientId(msg.clientId);
+          return msg;
+        });
+        return channel.publish(incoming, ctx);
+      }
+      if (mutations.length !== messages.length) {
+        throw errors.badRequest('A protocol message carries either new messages or one update/delete/append, not both');
+      }
+      return messages.map((m: WireMessage) => {
+        const action = m.action as number;
+        if (action !== MessageAction.UPDATE && action !== MessageAction.DELETE && action !== MessageAction.APPEND) {
+          throw errors.badRequest(`Unsupported message action ${String(action)}`);
+        }
+        const op = toIncomingMutation(m);
+        return channel.mutate(op, ctx, (stored) => this.authorizeMutation(name, op, stored));
+      });
+    });
+  }
+
+  private checkClientId(clientId: string | undefined): void {
+    if (clientId === undefined) return;
+    if (clientId === '*') throw errors.invalidClientId('A message clientId cannot be "*"');
+    if (this.clientId === '*') return;
+    if (this.clientId !== undefined && clientId !== this.clientId) {
+      throw errors.invalidClientId(
+        `Message clientId "${clientId}" does not match the connection's clientId "${this.clientId}"`,
+      );
+    }
+    if (this.clientId === undefined && this.credentials.kind !== 'basic') {
+      throw errors.invalidClientId(
+        `An unidentified token cannot publish as clientId "${clientId}"; put the clientId in the token`,
+      );
+    }
+  }
+
+  private authorizeMutation(name: string, op: IncomingMutation, stored: StoredMessage): void {
+    authorizeMutation(this.credentials.capability, this.clientId, name, op, stored);
+  }
+}
+
+/** Check message-update/delete-own/any for a mutation by `actorClientId`; 40160 when not allowed. */
+export function authorizeMutation(
+  capability: Capability,
+  actorClientId: string | undefined,
+  channel: string,
+  op: IncomingMutation,
+  stored: StoredMessage,
+): void {
+  const kind = op.action === MessageAction.DELETE ? 'delete' : 'update';
+  if (capabilityAllows(capability, channel, `message-${kind}-any`)) return;
+  const own =
+    actorClientId !== undefined &&
+    actorClientId !== '*' &&
+    stored.clientId !== undefined &&
+    stored.clientId === actorClientId;
+  if (own && capabilityAllows(capability, channel, `message-${kind}-own`)) return;
+  throw errors.capability(
+    own
+      ? `No "message-${kind}-own" or "message-${kind}-any" capability on "${channel}"`
+      : `Needs "message-${kind}-any" on "${channel}" (or "message-${kind}-own" as the identified client that published the message)`,
+  );
+}
+
+function describe(pm: ProtocolMessage): string {
+  const parts = [actionNames[pm.action] ?? `action ${pm.action}`];
+  if (pm.channel !== undefined) parts.push(pm.channel);
+  if (pm.msgSerial !== undefined) parts.push(`msgSerial=${pm.msgSerial}`);
+  if (pm.channelSerial !== undefined) parts.push(`channelSerial=${pm.channelSerial}`);
+  if (pm.flags) parts.push(`flags=${pm.flags}`);
+  if (pm.messages) {
+    for (const m of pm.messages.slice(0, 3)) {
+      const data =
+        typeof m.data === 'string' ? JSON.stringify(m.data.length > 40 ? `${m.data.slice(0, 40)}…` : m.data) : '';
+      parts.push(
+        `[${['create', 'update', 'delete', 'meta', 'summary', 'append'][m.action ?? 0] ?? m.action}${m.serial ? ` ${m.serial}` : ''}${m.name ? ` ${m.name}` : ''} ${data}]`,
+      );
+    }
+  }
+  if (pm.error) parts.push(`error ${pm.error.code}: ${pm.error.message}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,427 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { AuthRegistry, type Credentials, type KeyConfig } from './auth.js';
+import { Channel, type NamespaceRule } from './channel.js';
+import { encodeFrame, type Format } from './codec.js';
+import { Connection, type Hub, type HubSettings } from './connection.js';
+import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { handleHttp } from './rest.js';
+import { SerialClock } from './serials.js';
+
+/** The key every emulator accepts unless `keys` says otherwise (full capability). */
+export const DEFAULT_KEY = 'resumable.local:local-emulator-secret';
+
+/** Options for {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Accepted keys; the first is {@link Emulator.key}. Default: one full-capability key, {@link DEFAULT_KEY}. */
+  keys?: Array<KeyConfig | string>;
+  /** Namespace rules, merged over the default `{ ai: { mutableMessages: true } }`. */
+  namespaces?: Record<string, NamespaceRule>;
+  /** How long a connection's state outlives its transport, for resume (ms). Default 120000. */
+  connectionStateTtl?: number;
+  /** Keep-alive period announced to clients (ms). Default 15000. */
+  maxIdleInterval?: number;
+  /** Message size limit in bytes (applies to concatenated appends too). Default 65536. */
+  maxMessageSize?: number;
+  /** Append rollup window for connections that do not set `appendRollupWindow` (ms). Default 40. */
+  appendRollupWindow?: number;
+  /** Channel events kept per channel for resume. Default 10000. */
+  maxEventsPerChannel?: number;
+  /** Log connections and channel traffic: `true` for stdout, or a function per line. */
+  log?: boolean | ((line: string) => void);
+}
+
+/** Fault injection for tests and demos. */
+export interface EmulatorFaults {
+  /** Drop the transport of one connection (or all) without a goodbye; the client resumes. Returns how many. */
+  dropConnections(connectionId?: string): number;
+  /** Drop and forget one connection (or all): the resume fails (80008) and channels reattach with resumed=false. */
+  expireConnections(connectionId?: string): number;
+  /** Hold every outgoing frame for `ms`, then deliver them in order. */
+  pauseDelivery(ms: number): void;
+  /** Delay every outgoing frame by `ms` from now on (0 turns it off). */
+  delayDelivery(ms: number): void;
+  /** Expire every issued token and JWT: token connections get DISCONNECTED 40142 and renew. Returns affected connections. */
+  expireTokens(): number;
+}
+
+/** Options to build client options for the `ably` SDK. */
+export interface ClientOptionsRequest {
+  /** `json` (browser default) or `msgpack` (Node default). Default `json`. */
+  format?: 'json' | 'msgpack';
+  clientId?: string;
+  /** Key to use instead of {@link Emulator.key}. */
+  key?: string;
+}
+
+/** Plain `ably` ClientOptions pointing at the emulator. */
+export interface EmulatorClientOptions {
+  key: string;
+  endpoint: string;
+  port: number;
+  tls: false;
+  useBinaryProtocol: boolean;
+  transports: string[];
+  disableConnectivityCheck: boolean;
+  clientId?: string;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly httpUrl: string;
+  /** `ws://127.0.0.1:<port>` */
+  readonly wsUrl: string;
+  /** The first configured key (full capability by default). */
+  readonly key: string;
+  readonly faults: EmulatorFaults;
+  /** Client options for `new Ably.Realtime(...)` / `new Ably.Rest(...)`. */
+  clientOptions(request?: ClientOptionsRequest): EmulatorClientOptions;
+  /** Ids of connections the emulator holds state for. */
+  connectionIds(): string[];
+  /**
+   * Close every socket and listen again on the same port. Channel history survives; connection state
+   * is forgotten (resumes fail with 80008) unless `keepConnections` is true.
+   */
+  restart(options?: { keepConnections?: boolean }): Promise<void>;
+  /** Close everything. */
+  stop(): Promise<void>;
+}
+
+interface QueuedFrame {
+  socket: WebSocket;
+  frame: string | Buffer;
+  at: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** The emulator server: HTTP (REST + control) and WebSocket on one port. */
+export class EmulatorServer implements Hub, Emulator {
+  readonly auth: AuthRegistry;
+  readonly settings: HubSettings;
+  readonly logging: boolean;
+  readonly channels = new Map<string, Channel>();
+  readonly connections = new Map<string, Connection>();
+  private readonly connectionsByKey = new Map<string, Connection>();
+  private readonly clock = new SerialClock(randomBytes(3).toString('hex'));
+  private readonly logLine: (line: string) => void;
+  private readonly keyList: string[];
+  private http: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private pausedUntil = 0;
+  private delayMs = 0;
+  private readonly queue: QueuedFrame[] = [];
+  private queueTimer: NodeJS.Timeout | undefined;
+  port = 0;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    const keys = options.keys && options.keys.length > 0 ? options.keys : [DEFAULT_KEY];
+    this.keyList = keys.map((k) => (typeof k === 'string' ? k : k.key));
+    this.auth = new AuthRegistry(keys);
+    this.settings = {
+      connectionStateTtl: options.connectionStateTtl ?? 120_000,
+      maxIdleInterval: options.maxIdleInterval ?? 15_000,
+      maxMessageSize: options.maxMessageSize ?? 65_536,
+      appendRollupWindow: options.appendRollupWindow ?? 40,
+      namespaces: { ai: { mutableMessages: true }, ...options.namespaces },
+    };
+    const log = options.log;
+    this.logging = Boolean(log);
+    this.logLine =
+      typeof log === 'function' ? log : log ? (line) => process.stdout.write(`${timestamp()} ${line}\n`) : () => {};
+  }
+
+  get key(): string {
+    return this.keyList[0] as string;
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  log(line: string): void {
+    this.logLine(line);
+  }
+
+  /** Start listening. */
+  async listen(port = this.options.port ?? 0): Promise<void> {
+    const http = createServer((req, res) => {
+      handleHttp(this, req, res).catch((error) => {
+        this.log(`http error: ${(error as Error).message}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    http.on('clientError', (_error, socket) => socket.destroy());
+    const wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxMessageSize * 16 + 65_536 });
+    http.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => socket.destroy());
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        this.accept(ws, req).catch((error) => {
+          this.log(`connect error: ${(error as Error).message}`);
+          ws.terminate();
+        });
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, this.options.host ?? '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    this.http = http;
+    this.wss = wss;
+    this.port = (http.address() as AddressInfo).port;
+    const tick = Math.max(20, Math.min(1000, this.settings.maxIdleInterval / 4));
+    this.keepAliveTimer = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.connections.values()) connection.keepAlive(now);
+    }, tick);
+    this.keepAliveTimer.unref();
+  }
+
+  /** Handle a new WebSocket: authenticate, then new connection, resume or recover. */
+  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    ws.on('error', () => {});
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const query = url.searchParams;
+    const format: Format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
+    const reject = (error: EmulatorError) => {
+      this.log(`connection refused: ${error.code} ${error.message}`);
+      ws.send(encodeFrame({ action: 9, error: error.toWire() }, format));
+      ws.close();
+    };
+    let credentials: Credentials;
+    let clientId: string | undefined;
+    try {
+      if (url.pathname !== '/') throw errors.badRequest(`WebSocket path must be "/" (got "${url.pathname}")`);
+      const key = query.get('key');
+      const token = query.get('access_token') ?? query.get('accessToken');
+      if (key) credentials = this.auth.authenticateKey(key);
+      else if (token) credentials = await this.auth.authenticateToken(token);
+      else throw errors.badCredentials('No credentials: connect with key= or access_token=');
+      clientId = resolveClientId(credentials, query.get('clientId') ?? undefined);
+    } catch (error) {
+      reject(toEmulatorError(error));
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    const resumeKey = query.get('resume') ?? query.get('recover');
+    let connection: Connection | undefined;
+    let resumeError: EmulatorError | undefined;
+    if (resumeKey) {
+      if (!/^[A-Za-z0-9]+![A-Za-z0-9]+-\d+$/.test(resumeKey)) {
+        resumeError = new EmulatorError(80018, 400, `Invalid connection key "${resumeKey}"`);
+      } else {
+        const known = this.connectionsByKey.get(resumeKey);
+        if (!known || known.closed) {
+          resumeError = new EmulatorError(80008, 400, 'Unable to recover connection (connection expired)');
+        } else if (known.credentials.keyName !== credentials.keyName || known.clientId !== clientId) {
+          resumeError = new EmulatorError(80011, 400, 'Unable to recover connection: credentials or clientId changed');
+        } else {
+          connection = known;
+        }
+      }
+    }
+    const isNew = !connection;
+    if (!connection) {
+      connection = new Connection(this, credentials);
+      this.connections.set(connection.id, connection);
+    }
+    connection.credentials = credentials;
+    connection.clientId = clientId;
+    connection.configure(query, format);
+    connection.adopt(ws, resumeError);
+    this.log(
+      `${connection.id} ${isNew ? 'connected' : query.get('resume') ? 'resumed' : 'recovered'} (${format}, ${credentials.kind} ${credentials.keyName}${clientId ? `, clientId ${clientId}` : ''})${resumeError ? ` after failed resume: ${resumeError.code}` : ''}`,
+    );
+  }
+
+  channel(name: string): Channel {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      const namespace = name.includes(':') ? name.slice(0, name.indexOf(':')) : undefined;
+      const rule = namespace !== undefined ? this.settings.namespaces[namespace] : undefined;
+      channel = new Channel(
+        name,
+        Boolean(rule?.mutableMessages),
+        randomBytes(4).toString('hex'),
+        this.clock,
+        this.options.maxEventsPerChannel ?? 10_000,
+      );
+      this.channels.set(name, channel);
+    }
+    return channel;
+  }
+
+  registerKey(connection: Connection, key: string): void {
+    this.connectionsByKey.set(key, connection);
+  }
+
+  forget(connection: Connection): void {
+    this.connections.delete(connection.id);
+    for (const [key, value] of this.connectionsByKey) if (value === connection) this.connectionsByKey.delete(key);
+    this.log(`${connection.id} state discarded`);
+  }
+
+  transmit(_connection: Connection, socket: WebSocket, frame: string | Buffer): void {
+    const now = Date.now();
+    if (this.queue.length === 0 && this.pausedUntil <= now && this.delayMs === 0) {
+      if (socket.readyState === socket.OPEN) socket.send(frame);
+      return;
+    }
+    this.queue.push({ socket, frame, at: Math.max(now + this.delayMs, this.pausedUntil) });
+    this.scheduleQueue();
+  }
+
+  private scheduleQueue(): void {
+    if (this.queueTimer || this.queue.length === 0) return;
+    const wait = Math.max(0, (this.queue[0] as QueuedFrame).at - Date.now());
+    this.queueTimer = setTimeout(() => {
+      this.queueTimer = undefined;
+      const now = Date.now();
+      while (this.queue.length > 0 && (this.queue[0] as QueuedFrame).at <= now) {
+        const { socket, frame } = this.queue.shift() as QueuedFrame;
+        if (socket.readyState === socket.OPEN) socket.send(frame);
+      }
+      this.scheduleQueue();
+    }, wait);
+  }
+
+  readonly faults: EmulatorFaults = {
+    dropConnections: (connectionId) => this.eachConnection(connectionId, (c) => c.drop(false), 'dropped'),
+    expireConnections: (connectionId) => this.eachConnection(connectionId, (c) => c.drop(true), 'expired'),
+    pauseDelivery: (ms) => {
+      this.pausedUntil = Date.now() + Math.max(0, ms);
+      this.log(`delivery paused for ${ms} ms`);
+    },
+    delayDelivery: (ms) => {
+      this.delayMs = Math.max(0, ms);
+      this.log(`delivery delay set to ${ms} ms`);
+    },
+    expireTokens: () => {
+      this.auth.expireAllTokens();
+      return this.eachConnection(undefined, (c) => c.expireToken(), 'token expired');
+    },
+  };
+
+  private eachConnection(connectionId: string | undefined, action: (c: Connection) => void, what: string): number {
+    const targets = connectionId === undefined ? [...this.connections.values()] : [this.connections.get(connectionId)];
+    let count = 0;
+    for (const connection of targets) {
+      if (!connection) continue;
+      action(connection);
+      count += 1;
+      this.log(`${connection.id} ${what} (fault)`);
+    }
+    return count;
+  }
+
+  /** Is this request from the local machine (for the control endpoint)? */
+  isLoopback(req: IncomingMessage): boolean {
+    return LOOPBACK.has(req.socket.remoteAddress ?? '');
+  }
+
+  clientOptions(request: ClientOptionsRequest = {}): EmulatorClientOptions {
+    const options: EmulatorClientOptions = {
+      key: request.key ?? this.key,
+      endpoint: '127.0.0.1',
+      port: this.port,
+      tls: false,
+      useBinaryProtocol: request.format === 'msgpack',
+      transports: ['web_socket'],
+      disableConnectivityCheck: true,
+    };
+    if (request.clientId !== undefined) options.clientId = request.clientId;
+    return options;
+  }
+
+  connectionIds(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  async restart(options: { keepConnections?: boolean } = {}): Promise<void> {
+    const port = this.port;
+    await this.close(!options.keepConnections);
+    await this.listen(port);
+    this.log(`restarted on port ${port}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.close(true);
+  }
+
+  private async close(forgetConnections: boolean): Promise<void> {
+    clearInterval(this.keepAliveTimer);
+    clearTimeout(this.queueTimer);
+    this.queueTimer = undefined;
+    this.queue.length = 0;
+    for (const channel of this.channels.values()) channel.flushRollups();
+    for (const connection of [...this.connections.values()]) connection.drop(forgetConnections);
+    for (const client of this.wss?.clients ?? []) client.terminate();
+    this.wss?.close();
+    const http = this.http;
+    this.http = undefined;
+    if (http) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  }
+}
+
+function resolveClientId(credentials: Credentials, requested: string | undefined): string | undefined {
+  if (requested === '*')
+    throw errors.invalidClientId('clientId "*" is only valid inside a token, not as a connection clientId');
+  if (credentials.kind === 'basic') return requested;
+  const bound = credentials.clientId;
+  if (bound === undefined) {
+    if (requested !== undefined) {
+      throw errors.incompatibleCredentials(`clientId "${requested}" is not allowed: the token has no clientId`);
+    }
+    return undefined;
+  }
+  if (bound === '*') return requested ?? '*';
+  if (requested !== undefined && requested !== bound) {
+    throw errors.incompatibleCredentials(`clientId "${requested}" does not match the token's clientId "${bound}"`);
+  }
+  return bound;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+/**
+ * Start a local Ably-compatible emulator (WebSocket realtime + REST on one port).
+ *
+ * @example
+ * ```ts
+ * import * as Ably from 'ably';
+ * import { startEmulator } from '@resumable/emulator';
+ *
+ * const emulator = await startEmulator({ port: 0 });
+ * const client = new Ably.Realtime(emulator.clientOptions({ format: 'json' }));
+ * await client.channels.get('ai:chat').publish('response', '');
+ * client.close();
+ * await emulator.stop();
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const server = new EmulatorServer(options);
+  await server.listen();
+  return server;
+}

@@ -1,0 +1,521 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Credentials } from './auth.js';
+import { capabilityAllows, type Operation } from './capability.js';
+import {
+  baseChannelName,
+  type MessageSnapshot,
+  snapshotToWire,
+  toIncomingMessage,
+  toIncomingMutation,
+} from './channel.js';
+import { decodeFrame, encodeFrame, type Format, MessageAction, type WireMessage } from './codec.js';
+import { authorizeMutation } from './connection.js';
+import type { EmulatorServer } from './emulator.js';
+import { EmulatorError, errors, toEmulatorError } from './errors.js';
+
+const CONTENT_TYPES: Record<Format, string> = { json: 'application/json', msgpack: 'application/x-msgpack' };
+const ALLOWED_HEADERS = 'authorization, content-type, accept, x-ably-version, ably-agent, x-ably-clientid, x-ably-lib';
+const EXPOSED_HEADERS = 'Link, X-Ably-ErrorCode, X-Ably-ErrorMessage, X-Ably-ServerId';
+
+interface RestContext {
+  server: EmulatorServer;
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  format: Format;
+  envelope: Format | undefined;
+}
+
+/** Route one HTTP request: REST API, connectivity check, or the loopback control endpoint. */
+export async function handleHttp(server: EmulatorServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const accept = String(req.headers.accept ?? '');
+  const envelopeParam = url.searchParams.get('envelope');
+  const ctx: RestContext = {
+    server,
+    req,
+    res,
+    query: url.searchParams,
+    format: accept.includes('application/x-msgpack') ? 'msgpack' : 'json',
+    envelope: envelopeParam === 'json' || envelopeParam === 'msgpack' ? envelopeParam : undefined,
+  };
+  setCors(req, res);
+  const started = Date.now();
+  try {
+    await route(ctx, url.pathname);
+  } catch (error) {
+    sendError(ctx, toEmulatorError(error));
+  }
+  if (server.logging && !url.pathname.startsWith('/is-the-internet-up')) {
+    server.log(`HTTP ${req.method} ${url.pathname}${url.search} → ${res.statusCode} (${Date.now() - started} ms)`);
+  }
+}
+
+function setCors(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (origin) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Vary', 'Origin');
+  } else {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+  }
+  res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+}
+
+async function route(ctx: RestContext, pathname: string): Promise<void> {
+  const { req, res } = ctx;
+  const method = req.method ?? 'GET';
+  if (method === 'OPTIONS') {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      String(req.headers['access-control-request-headers'] ?? ALLOWED_HEADERS),
+    );
+    res.setHeader('Access-Control-Max-Age', '86400');
+    res.writeHead(204).end();
+    return;
+  }
+  let segments: string[];
+  try {
+    segments = pathname.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    throw errors.badRequest(`Malformed URL path "${pathname}"`);
+  }
+  const [first, second, third, fourth, fifth] = segments;
+
+  if (method === 'GET' && pathname === '/is-the-internet-up.txt') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('yes\n');
+    return;
+  }
+  if (method === 'GET' && pathname === '/time') {
+    send(ctx, 200, [Date.now()]);
+    return;
+  }
+  if (first === '_emulator') {
+    await control(ctx, method, segments.slice(1));
+    return;
+  }
+  if (first === 'keys' && second && third === 'requestToken' && segments.length === 3 && method === 'POST') {
+    const body = await readBody(ctx);
+    const basic = optionalBasic(ctx);
+    send(ctx, 200, ctx.server.auth.requestToken(second, body, basic));
+    return;
+  }
+  if (first === 'channels' && second !== undefined) {
+    const credentials = await authenticate(ctx);
+    const name = second;
+    const base = baseChannelName(name);
+    if (segments.length === 2 && method === 'GET') {
+      requireCapability(credentials, name, 'channel-metadata', ['subscribe', 'publish', 'history']);
+      send(ctx, 200, channelDetails(ctx.server, base));
+      return;
+    }
+    if (third === 'messages') {
+      if (segments.length === 3 && method === 'POST') return publish(ctx, credentials, name, base);
+      if (segments.length === 3 && method === 'GET') return history(ctx, credentials, name, base);
+      if (segments.length === 4 && fourth !== undefined && method === 'GET')
+        return getMessage(ctx, credentials, name, base, fourth);
+      if (segments.length === 4 && fourth !== undefined && method === 'PATCH')
+        return mutate(ctx, credentials, name, base, fourth);
+      if (segments.length === 5 && fourth !== undefined && fifth === 'versions' && method === 'GET') {
+        return versions(ctx, credentials, name, base, fourth);
+      }
+    }
+  }
+  throw errors.notFound(`No route for ${method} ${pathname} on the emulator`);
+}
+
+// ---- auth ----
+
+function optionalBasic(ctx: RestContext): Credentials | undefined {
+  const header = String(ctx.req.headers.authorization ?? '');
+  if (!header.startsWith('Basic ')) return undefined;
+  return ctx.server.auth.authenticateKey(Buffer.from(header.slice(6), 'base64').toString('utf8'));
+}
+
+interface RestCredentials extends Credentials {
+  /** Identified clientId for this request (not `*`). */
+  identity?: string;
+}
+
+async function authenticate(ctx: RestContext): Promise<RestCredentials> {
+  const header = String(ctx.req.headers.authorization ?? '');
+  let credentials: RestCredentials;
+  if (header.startsWith('Basic ')) {
+    credentials = ctx.server.auth.authenticateKey(Buffer.from(header.slice(6), 'base64').toString('utf8'));
+  } else if (header.startsWith('Bearer ')) {
+    const raw = header.slice(7).trim();
+    const decoded = Buffer.from(raw, 'base64').toString('utf8');
+    const token =
+      Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') === raw.replace(/=+$/, '') ? decoded : raw;
+    credentials = await ctx.server.auth.authenticateToken(token);
+  } else if (ctx.query.get('key')) {
+    credentials = ctx.server.auth.authenticateKey(ctx.query.get('key') as string);
+  } else if (ctx.query.get('access_token')) {
+    credentials = await ctx.server.auth.authenticateToken(ctx.query.get('access_token') as string);
+  } else {
+    throw errors.badCredentials('No credentials: send Basic (key) or Bearer (token) authorization');
+  }
+  const headerClientId = ctx.req.headers['x-ably-clientid'];
+  const requested =
+    typeof headerClientId === 'string' ? Buffer.from(headerClientId, 'base64').toString('utf8') : undefined;
+  if (credentials.kind === 'basic') {
+    if (requested !== undefined && requested !== '*') credentials.identity = requested;
+  } else if (credentials.clientId !== undefined && credentials.clientId !== '*') {
+    if (requested !== undefined && requested !== credentials.clientId) {
+      throw errors.incompatibleCredentials(
+        `clientId "${requested}" does not match the token's clientId "${credentials.clientId}"`,
+      );
+    }
+    credentials.identity = credentials.clientId;
+  } else if (credentials.clientId === '*' && requested !== undefined) {
+    credentials.identity = requested;
+  }
+  return credentials;
+}
+
+function requireCapability(
+  credentials: Credentials,
+  channel: string,
+  operation: Operation,
+  alternatives: Operation[] = [],
+): void {
+  if ([operation, ...alternatives].some((op) => capabilityAllows(credentials.capability, channel, op))) return;
+  throw errors.capability(`No "${operation}" capability on channel "${channel}"`);
+}
+
+// ---- channel endpoints ----
+
+async function publish(ctx: RestContext, credentials: RestCredentials, name: string, base: string): Promise<void> {
+  requireCapability(credentials, name, 'publish');
+  const body = await readBody(ctx);
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length === 0) throw errors.badRequest('Publish needs at least one message');
+  const incoming = list.map((m) => {
+    if (typeof m !== 'object' || m === null) throw errors.badRequest('Each message must be an object');
+    const message = toIncomingMessage(m as WireMessage);
+    if (message.clientId === '*') throw errors.invalidClientId('A message clientId cannot be "*"');
+    if (
+      credentials.identity !== undefined &&
+      message.clientId !== undefined &&
+      message.clientId !== credentials.identity
+    ) {
+      throw errors.invalidClientId(
+        `Message clientId "${message.clientId}" does not match the request's clientId "${credentials.identity}"`,
+      );
+    }
+    if (message.clientId !== undefined && credentials.kind !== 'basic' && credentials.clientId === undefined) {
+      throw errors.invalidClientId(`An unidentified token cannot publish as clientId "${message.clientId}"`);
+    }
+    return message;
+  });
+  const pmId = randomBytes(9).toString('base64url');
+  const ctxPublish = { pmId, rollupWindow: 0, maxMessageSize: ctx.server.settings.maxMessageSize } as {
+    pmId: string;
+    rollupWindow: number;
+    maxMessageSize: number;
+    clientId?: string;
+  };
+  if (credentials.identity !== undefined) ctxPublish.clientId = credentials.identity;
+  const serials = ctx.server.channel(base).publish(incoming, ctxPublish);
+  send(ctx, 201, { channel: name, messageId: pmId, serials });
+}
+
+async function mutate(
+  ctx: RestContext,
+  credentials: RestCredentials,
+  name: string,
+  base: string,
+  serial: string,
+): Promise<void> {
+  const body = await readBody(ctx);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw errors.badRequest('PATCH body must be one message object with action 1 (update), 2 (delete) or 5 (append)');
+  }
+  const message = body as WireMessage;
+  const action = message.action;
+  if (action !== MessageAction.UPDATE && action !== MessageAction.DELETE && action !== MessageAction.APPEND) {
+    throw errors.badRequest(`Unsupported message action ${String(action)}: use 1 (update), 2 (delete) or 5 (append)`);
+  }
+  const op = toIncomingMutation(message, serial);
+  const mutateCtx = {
+    pmId: randomBytes(9).toString('base64url'),
+    rollupWindow: 0,
+    maxMessageSize: ctx.server.settings.maxMessageSize,
+  } as {
+    pmId: string;
+    rollupWindow: number;
+    maxMessageSize: number;
+    clientId?: string;
+  };
+  if (credentials.identity !== undefined) mutateCtx.clientId = credentials.identity;
+  const versionSerial = ctx.server
+    .channel(base)
+    .mutate(op, mutateCtx, (stored) =>
+      authorizeMutation(credentials.capability, credentials.identity, name, op, stored),
+    );
+  send(ctx, 200, { versionSerial });
+}
+
+function getMessage(ctx: RestContext, credentials: Credentials, name: string, base: string, serial: string): void {
+  requireCapability(credentials, name, 'history');
+  const stored = ctx.server.channels.get(base)?.messages.get(serial);
+  if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
+  const { position: _p, versions: _v, ...snapshot } = stored;
+  send(ctx, 200, snapshotToWire(snapshot, ctx.format));
+}
+
+function versions(ctx: RestContext, credentials: Credentials, name: string, base: string, serial: string): void {
+  requireCapability(credentials, name, 'history');
+  const stored = ctx.server.channels.get(base)?.messages.get(serial);
+  if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
+  const items = stored.versions.map((message, index) => ({ key: index, message }));
+  sendPage(ctx, 'versions', items, { defaultDirection: 'forwards' });
+}
+
+function history(ctx: RestContext, credentials: Credentials, name: string, base: string): void {
+  requireCapability(credentials, name, 'history');
+  const channel = ctx.server.channels.get(base);
+  let upTo: number | undefined;
+  const fromSerial = ctx.query.get('from_serial');
+  if (fromSerial !== null) {
+    if (!channel) throw errors.invalidParam(`Invalid from_serial "${fromSerial}" for channel "${name}"`);
+    upTo = channel.positionOf(fromSerial);
+    if (upTo === undefined)
+      throw errors.invalidParam(`Invalid from_serial "${fromSerial}": not an attach position of channel "${name}"`);
+    if ((ctx.query.get('direction') ?? 'backwards') !== 'backwards') {
+      throw errors.invalidParam('untilAttach (from_serial) needs direction=backwards');
+    }
+  }
+  const start = numberParam(ctx.query, 'start');
+  const end = numberParam(ctx.query, 'end');
+  if (start !== undefined && end !== undefined && start > end) throw errors.invalidParam('start must not be after end');
+  const items = (channel?.ordered ?? [])
+    .filter(
+      (m) =>
+        (upTo === undefined || m.position <= upTo) &&
+        (start === undefined || m.timestamp >= start) &&
+        (end === undefined || m.timestamp <= end),
+    )
+    .map((m) => {
+      const { position, versions: _v, ...message } = m;
+      return { key: position, message };
+    });
+  sendPage(ctx, 'messages', items, { defaultDirection: 'backwards' });
+}
+
+function channelDetails(server: EmulatorServer, base: string): unknown {
+  const channel = server.channels.get(base);
+  let publishers = 0;
+  let subscribers = 0;
+  const connections = channel?.subscribers.size ?? 0;
+  for (const subscriber of channel?.subscribers ?? []) {
+    const flags = (subscriber as { flags?: number }).flags ?? 0;
+    if (flags & (1 << 17)) publishers += 1;
+    if (flags & (1 << 18)) subscribers += 1;
+  }
+  return {
+    channelId: base,
+    name: base,
+    status: {
+      isActive: connections > 0,
+      occupancy: {
+        metrics: {
+          connections,
+          publishers,
+          subscribers,
+          presenceConnections: 0,
+          presenceMembers: 0,
+          presenceSubscribers: 0,
+          objectPublishers: 0,
+          objectSubscribers: 0,
+        },
+      },
+    },
+  };
+}
+
+function numberParam(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw errors.invalidParam(`Invalid ${name} "${raw}": expected a number`);
+  return value;
+}
+
+function sendPage(
+  ctx: RestContext,
+  resource: string,
+  items: Array<{ key: number; message: MessageSnapshot }>,
+  options: { defaultDirection: 'forwards' | 'backwards' },
+): void {
+  const direction = ctx.query.get('direction') ?? options.defaultDirection;
+  if (direction !== 'forwards' && direction !== 'backwards') {
+    throw errors.invalidParam(`Invalid direction "${direction}": use forwards or backwards`);
+  }
+  const limit = numberParam(ctx.query, 'limit') ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw errors.invalidParam(`Invalid limit ${limit}: use 1 to 1000`);
+  const cursor = numberParam(ctx.query, 'cursor');
+  let ordered = direction === 'backwards' ? [...items].reverse() : items;
+  if (cursor !== undefined)
+    ordered = ordered.filter((i) => (direction === 'backwards' ? i.key <= cursor : i.key >= cursor));
+  const page = ordered.slice(0, limit);
+  const next = ordered[limit];
+  const base: Record<string, string> = {};
+  for (const param of ['start', 'end', 'from_serial']) {
+    const value = ctx.query.get(param);
+    if (value !== null) base[param] = value;
+  }
+  base.limit = String(limit);
+  base.direction = direction;
+  const link = (extra: Record<string, string>, rel: string) =>
+    `<./${resource}?${Object.entries({ ...base, ...extra })
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+      .join('&')}>; rel="${rel}"`;
+  const links = [link({}, 'first'), link(cursor !== undefined ? { cursor: String(cursor) } : {}, 'current')];
+  if (next) links.push(link({ cursor: String(next.key) }, 'next'));
+  send(
+    ctx,
+    200,
+    page.map((i) => snapshotToWire(i.message, ctx.envelope ?? ctx.format)),
+    { Link: links.join(', ') },
+  );
+}
+
+// ---- control endpoint ----
+
+async function control(ctx: RestContext, method: string, segments: string[]): Promise<void> {
+  const { server, req } = ctx;
+  if (!server.isLoopback(req))
+    throw new EmulatorError(40300, 403, 'The emulator control endpoint only answers loopback requests');
+  if (method === 'GET' && segments[0] === 'connections') {
+    send(
+      ctx,
+      200,
+      [...server.connections.values()].map((c) => ({
+        id: c.id,
+        clientId: c.clientId,
+        format: c.format,
+        connected: c.socket !== undefined,
+        channels: [...c.attachments.keys()],
+      })),
+    );
+    return;
+  }
+  if (method !== 'POST' || segments[0] !== 'faults' || segments.length !== 2) {
+    throw errors.notFound('Control endpoint: POST /_emulator/faults/{drop|expire|pause|delay|expire-tokens|restart}');
+  }
+  const raw = await readBody(ctx, true);
+  const body = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+    connectionId?: unknown;
+    ms?: unknown;
+    keepConnections?: unknown;
+  };
+  const connectionId = typeof body.connectionId === 'string' ? body.connectionId : undefined;
+  const ms = () => {
+    if (typeof body.ms !== 'number' || !Number.isFinite(body.ms) || body.ms < 0) {
+      throw errors.badRequest('Body must include "ms": a non-negative number of milliseconds');
+    }
+    return body.ms;
+  };
+  switch (segments[1]) {
+    case 'drop':
+      send(ctx, 200, { affected: server.faults.dropConnections(connectionId) });
+      return;
+    case 'expire':
+      send(ctx, 200, { affected: server.faults.expireConnections(connectionId) });
+      return;
+    case 'pause':
+      server.faults.pauseDelivery(ms());
+      send(ctx, 200, { ok: true });
+      return;
+    case 'delay':
+      server.faults.delayDelivery(ms());
+      send(ctx, 200, { ok: true });
+      return;
+    case 'expire-tokens':
+      send(ctx, 200, { affected: server.faults.expireTokens() });
+      return;
+    case 'restart':
+      send(ctx, 200, { ok: true });
+      ctx.res.on('finish', () => {
+        setImmediate(() => {
+          server
+            .restart({ keepConnections: body.keepConnections === true })
+            .catch((error) => server.log(`restart failed: ${(error as Error).message}`));
+        });
+      });
+      return;
+    default:
+      throw errors.notFound(`Unknown fault "${segments[1]}": use drop, expire, pause, delay, expire-tokens or restart`);
+  }
+}
+
+// ---- bodies and responses ----
+
+async function readBody(ctx: RestContext, optional = false): Promise<unknown> {
+  const limit = ctx.server.settings.maxMessageSize * 16 + 65_536;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw errors.tooLarge(`Request body exceeds ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const raw = Buffer.concat(chunks);
+  if (raw.length === 0) {
+    if (optional) return undefined;
+    throw errors.badRequest('Request body is empty');
+  }
+  const type = String(ctx.req.headers['content-type'] ?? '');
+  return decodeFrame(
+    type.includes('msgpack') ? raw : raw.toString('utf8'),
+    type.includes('msgpack') ? 'msgpack' : 'json',
+  );
+}
+
+function send(ctx: RestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const { res } = ctx;
+  if (ctx.envelope) {
+    const wrapped = { statusCode: status, response: body, headers: lowerKeys(headers), rel: relLinks(headers.Link) };
+    const payload = encodeFrame(wrapped, ctx.envelope);
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[ctx.envelope] }).end(payload);
+    return;
+  }
+  const payload = encodeFrame(body, ctx.format);
+  res.writeHead(status, { ...headers, 'content-type': CONTENT_TYPES[ctx.format] }).end(payload);
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function relLinks(link: string | undefined): Record<string, string> | undefined {
+  if (!link) return undefined;
+  const rel: Record<string, string> = {};
+  for (const part of link.split(', ')) {
+    const match = /^<\.\/\w+\?(.*)>; rel="(\w+)"$/.exec(part);
+    if (match) rel[match[2] as string] = match[1] as string;
+  }
+  return rel;
+}
+
+function sendError(ctx: RestContext, error: EmulatorError): void {
+  const { res } = ctx;
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const format = ctx.envelope ?? ctx.format;
+  const headerMessage = error.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 500);
+  res
+    .writeHead(error.statusCode, {
+      'content-type': CONTENT_TYPES[format],
+      'X-Ably-ErrorCode': String(error.code),
+      'X-Ably-ErrorMessage': headerMessage,
+    })
+    .end(encodeFrame({ error: error.toWire() }, format));
+}

@@ -1,0 +1,100 @@
+import * as Ably from 'ably';
+import type { Emulator } from '../src/index.js';
+
+/** Both wire formats, for `describe.each`. */
+export const formats = ['json', 'msgpack'] as const;
+
+/** A unique channel name per call. */
+let counter = 0;
+export function uniqueChannel(prefix = 'ai:test'): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+/** Track SDK clients so every test closes what it opened. */
+export class Clients {
+  private readonly opened: Array<Ably.Realtime> = [];
+
+  constructor(private readonly emulator: () => Emulator) {}
+
+  realtime(
+    options: { format: 'json' | 'msgpack'; clientId?: string; key?: string } & Partial<Ably.ClientOptions>,
+  ): Ably.Realtime {
+    const { format, clientId, key, ...rest } = options;
+    const request: { format: 'json' | 'msgpack'; clientId?: string; key?: string } = { format };
+    if (clientId !== undefined) request.clientId = clientId;
+    if (key !== undefined) request.key = key;
+    const client = new Ably.Realtime({
+      ...this.emulator().clientOptions(request),
+      logLevel: 0,
+      ...rest,
+    } as Ably.ClientOptions);
+    this.opened.push(client);
+    return client;
+  }
+
+  rest(
+    options: { format: 'json' | 'msgpack'; clientId?: string; key?: string } & Partial<Ably.ClientOptions>,
+  ): Ably.Rest {
+    const { format, clientId, key, ...rest } = options;
+    const request: { format: 'json' | 'msgpack'; clientId?: string; key?: string } = { format };
+    if (clientId !== undefined) request.clientId = clientId;
+    if (key !== undefined) request.key = key;
+    return new Ably.Rest({ ...this.emulator().clientOptions(request), logLevel: 0, ...rest } as Ably.ClientOptions);
+  }
+
+  closeAll(): void {
+    for (const client of this.opened.splice(0)) client.close();
+  }
+}
+
+/** Resolve when `predicate` holds, polling every 5 ms; reject after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Wait for a connection state. */
+export function connectionState(
+  client: Ably.Realtime,
+  state: Ably.ConnectionState,
+): Promise<Ably.ConnectionStateChange> {
+  return new Promise((resolve) => {
+    client.connection.once(state, resolve);
+  });
+}
+
+/** Wait for a channel state change. */
+export function channelState(
+  channel: Ably.RealtimeChannel,
+  state: Ably.ChannelState,
+): Promise<Ably.ChannelStateChange> {
+  return new Promise((resolve) => {
+    channel.once(state, resolve);
+  });
+}
+
+/** Subscribe and collect messages. */
+export async function collect(channel: Ably.RealtimeChannel): Promise<Ably.InboundMessage[]> {
+  const received: Ably.InboundMessage[] = [];
+  await channel.subscribe((message) => {
+    received.push(message);
+  });
+  return received;
+}
+
+/** Fold deliveries for one serial the way a correct client would: update replaces, append concatenates. */
+export function foldText(messages: Ably.InboundMessage[], serial: string): string {
+  let text = '';
+  for (const m of messages) {
+    if (m.serial !== serial) continue;
+    if (m.action === 'message.append') text += String(m.data ?? '');
+    else text = String(m.data ?? '');
+  }
+  return text;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
