@@ -11,7 +11,7 @@ import type { RealModel } from './real-model.js';
 import { simulateModel } from './simulated-model.js';
 
 const PATTERNS: readonly ResponsePattern[] = ['message-per-response', 'message-per-token'];
-const FAULT_KINDS = ['drop', 'expire', 'pause', 'delay', 'expire-tokens'] as const;
+const FAULT_KINDS = ['disconnect', 'outage', 'drop', 'expire', 'pause', 'delay', 'expire-tokens'] as const;
 
 /** What the browser needs to know to connect; never holds a key. */
 export interface DemoConfig {
@@ -219,7 +219,32 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     throw new HttpError(404, 40400, `No response ${responseId}`, 'Check the response id.');
   }
 
-  async function proxyFault(kind: string, req: IncomingMessage, res: ServerResponse) {
+  /** Send one fault to the emulator's loopback control endpoint. */
+  async function emulatorFault(kind: string, body: Record<string, unknown>): Promise<unknown> {
+    const upstream = await fetch(`${options.emulatorUrl}/_emulator/faults/${kind}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer: unknown = await upstream.json().catch(() => ({}));
+    if (!upstream.ok) {
+      const { message } = answer as { message?: string };
+      throw new HttpError(
+        upstream.status,
+        50000,
+        `The emulator refused the "${kind}" fault: ${message ?? upstream.statusText}`,
+        'See the emulator log.',
+      );
+    }
+    return answer;
+  }
+
+  /**
+   * The demo's faults, on top of the emulator's. `disconnect` drops one connection and holds every
+   * delivery for `ms`, so the client stays cut off that long and then resumes; `outage` does the same
+   * but also discards the connection's state, so the resume fails and the client must re-hydrate.
+   */
+  async function injectFault(kind: string, req: IncomingMessage, res: ServerResponse) {
     if (!options.emulatorUrl) {
       throw new HttpError(
         501,
@@ -232,17 +257,26 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       throw new HttpError(404, 40400, `Unknown fault "${kind}"`, `Use one of ${FAULT_KINDS.join(', ')}.`);
     }
     const body = await readJsonBody(req);
-    const forwarded: Record<string, unknown> = {};
-    if (typeof body.connectionId === 'string') forwarded.connectionId = body.connectionId;
-    if (body.ms !== undefined) forwarded.ms = numberField(body, 'ms', 0, 600_000, 0);
-    const upstream = await fetch(`${options.emulatorUrl}/_emulator/faults/${kind}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(forwarded),
-    });
-    const text = await upstream.text();
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(text);
+    const connectionId = typeof body.connectionId === 'string' ? body.connectionId : undefined;
+    const ms = numberField(body, 'ms', 0, 600_000, 0);
+    if ((kind === 'disconnect' || kind === 'outage') && !connectionId) {
+      throw new HttpError(
+        400,
+        40106,
+        `"${kind}" needs a connectionId`,
+        'Send the connection id of the client to cut off.',
+      );
+    }
+    let answer: unknown;
+    if (kind === 'disconnect' || kind === 'outage') {
+      if (ms > 0) await emulatorFault('pause', { ms });
+      answer = await emulatorFault(kind === 'disconnect' ? 'drop' : 'expire', { connectionId });
+    } else if (kind === 'delay' || kind === 'pause') {
+      answer = await emulatorFault(kind, { ms });
+    } else {
+      answer = await emulatorFault(kind, connectionId ? { connectionId } : {});
+    }
+    sendJson(res, 200, answer);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -275,7 +309,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         return sendJson(res, 202, { responseId: parts[2] });
       }
     }
-    if (method === 'POST' && parts[1] === 'faults' && parts[2]) return proxyFault(parts[2], req, res);
+    if (method === 'POST' && parts[1] === 'faults' && parts[2]) return injectFault(parts[2], req, res);
     throw new HttpError(404, 40400, `No route ${method} ${url.pathname}`, 'See apps/demo/README.md for the API.');
   }
 

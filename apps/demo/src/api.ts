@@ -64,7 +64,7 @@ export const fetchResponse = (responseId: string) => call<ResponseReport>(`/api/
 export const cancelResponse = (responseId: string) =>
   call<unknown>(`/api/responses/${responseId}/cancel`, { method: 'POST' });
 
-export type FaultKind = 'drop' | 'expire' | 'pause' | 'delay';
+export type FaultKind = 'disconnect' | 'outage' | 'delay';
 
 export const injectFault = (kind: FaultKind, body: { connectionId?: string | undefined; ms?: number }) =>
   call<unknown>(`/api/faults/${kind}`, { method: 'POST', body: JSON.stringify(body) });

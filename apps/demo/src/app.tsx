@@ -136,13 +136,17 @@ export function App({ config }: { config: DemoConfig }) {
           }}
           onDisconnect={() =>
             fault(
-              'drop',
+              'disconnect',
               settings.disconnectSeconds * 1000,
-              `Connection dropped for ${settings.disconnectSeconds} s; it resumes afterwards.`,
+              `Connection dropped and cut off for ${settings.disconnectSeconds} s; it resumes afterwards.`,
             )
           }
           onOutage={() =>
-            fault('expire', undefined, 'Connection state discarded: the client cannot resume and must re-hydrate.')
+            fault(
+              'outage',
+              settings.disconnectSeconds * 1000,
+              `Cut off for ${settings.disconnectSeconds} s and the connection state discarded: the client cannot resume and re-hydrates.`,
+            )
           }
           onToggleLateJoiner={() => {
             if (!lateJoiner) setLateJoinerCount((count) => count + 1);

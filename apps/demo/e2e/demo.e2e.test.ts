@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  agentText,
+  ask,
+  bubblesFor,
+  type DemoStack,
+  newConversation,
+  openChat,
+  startDemoStack,
+  waitForTokens,
+  waitUntilLive,
+} from './demo-stack.js';
+
+// The whole demo in a real browser: emulator, agent server, built app, Debian's Chromium.
+let stack: DemoStack;
+beforeAll(async () => {
+  stack = await startDemoStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const fast = { tokensPerSecond: 80, jitter: 0.3, view: 'source' as const, disconnectSeconds: 2 };
+
+describe('demo end to end', () => {
+  it('a reload mid-stream ends with exactly one bubble holding the exact text, after the seeded history', async () => {
+    const page = await openChat(stack, newConversation('reload'), { ...fast, strategy: 'rewind' });
+    const first = await ask(page, 'compare websockets and sse');
+    const firstText = await agentText(stack, first);
+    const second = await ask(page, 'write a debounce function');
+    await waitForTokens(stack, second, 60);
+    await page.reload();
+    await waitUntilLive(page);
+    const expected = await agentText(stack, second);
+
+    expect(await bubblesFor(page, second)).toEqual({ count: 1, texts: [expected] });
+    // The earlier answer comes from the agent server's store (the seed), not from the channel.
+    expect(await bubblesFor(page, first)).toEqual({ count: 1, texts: [firstText] });
+    expect(await page.locator(`[data-response-id="${first}"]`).getAttribute('data-seeded')).toBe('true');
+    expect(await page.getByTestId('assistant-bubble').count()).toBe(2);
+    await page.close();
+  });
+
+  it('a transient disconnect mid-stream resumes to the exact text', async () => {
+    const page = await openChat(stack, newConversation('disconnect'), { ...fast, strategy: 'rewind' });
+    const responseId = await ask(page, 'how do I deploy to production');
+    await waitForTokens(stack, responseId, 40);
+    await page.getByRole('button', { name: /^Disconnect/ }).click();
+    await page.getByTestId('notice').filter({ hasText: 'cut off' }).waitFor();
+    const expected = await agentText(stack, responseId);
+
+    expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
+    expect(await page.getByTestId('connection-state').textContent()).toBe('connected');
+    await page.close();
+  });
+
+  it('a long outage mid-stream re-hydrates to the exact text and shows the resync badge', async () => {
+    const page = await openChat(stack, newConversation('outage'), { ...fast, strategy: 'history' });
+    const responseId = await ask(page, 'write a sql query for top customers');
+    await waitForTokens(stack, responseId, 40);
+    await page.getByRole('button', { name: 'Long outage' }).click();
+    const expected = await agentText(stack, responseId);
+
+    expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
+    await page.getByTestId('resync-badge').waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
+  it('a late joiner that arrives mid-stream shows the same text as the first client', async () => {
+    const page = await openChat(stack, newConversation('late'), { ...fast, strategy: 'rewind' });
+    const responseId = await ask(page, 'explain how resume works after a disconnect');
+    await waitForTokens(stack, responseId, 80);
+    await page.getByRole('button', { name: 'Add late joiner' }).click();
+    await waitUntilLive(page, 'late-joiner');
+    const expected = await agentText(stack, responseId);
+
+    expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
+    expect(await bubblesFor(page, responseId, 'main')).toEqual({ count: 1, texts: [expected] });
+    await page.close();
+  });
+
+  it('message-per-token: reload, disconnect and a late joiner all end with the exact text', async () => {
+    const page = await openChat(stack, newConversation('per-token'), {
+      ...fast,
+      pattern: 'message-per-token',
+      strategy: 'history',
+    });
+    const responseId = await ask(page, 'token bucket rate limiting in python');
+    await waitForTokens(stack, responseId, 40);
+    await page.reload();
+    await waitUntilLive(page);
+    await waitForTokens(stack, responseId, 120);
+    await page.getByRole('button', { name: /^Disconnect/ }).click();
+    await page.getByRole('button', { name: 'Add late joiner' }).click();
+    const expected = await agentText(stack, responseId);
+
+    expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
+    expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
+    await page.close();
+  });
+});
