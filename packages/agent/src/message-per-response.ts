@@ -17,6 +17,9 @@ export class MessagePerResponseWriter implements ResponseWriter {
   /** Bytes of everything but the data: name, clientId and extras, as the size limit counts them. */
   private readonly envelopeBytes: number;
   private dataBytes = 0;
+  /** The first append is a probe: see write(). */
+  private probe: 'not-sent' | 'pending' | 'done' = 'not-sent';
+  private heldWhileProbing = '';
 
   constructor(
     private readonly channel: Ably.RealtimeChannel,
@@ -56,8 +59,34 @@ export class MessagePerResponseWriter implements ResponseWriter {
       return oversizeError(this.channel.name, this.envelopeBytes + dataBytes, limit, 'response');
     }
     this.dataBytes = dataBytes;
-    this.tracker.track(this.channel.appendMessage({ serial: this.serial, data: chunk, extras: this.extras }));
+    if (this.probe === 'pending') {
+      this.heldWhileProbing += chunk;
+      return undefined;
+    }
+    const append = this.append(chunk);
+    if (this.probe === 'not-sent') {
+      // The first append shows whether appends are allowed at all (rule 93002, capability 40160). Until it is
+      // acknowledged, text is held and then sent as one append, so a missing rule fails one append, not many.
+      this.probe = 'pending';
+      append.then(
+        () => this.endProbe(),
+        () => this.endProbe(),
+      );
+    }
     return undefined;
+  }
+
+  private endProbe(): void {
+    this.probe = 'done';
+    const held = this.heldWhileProbing;
+    this.heldWhileProbing = '';
+    if (held !== '' && !this.tracker.fatal) this.append(held);
+  }
+
+  private append(data: string): Promise<unknown> {
+    const append = this.channel.appendMessage({ serial: this.serial, data, extras: this.extras });
+    this.tracker.track(append);
+    return append;
   }
 
   settle(): Promise<void> {

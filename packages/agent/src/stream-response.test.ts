@@ -69,7 +69,7 @@ describe('streamResponse, message-per-response', () => {
       pattern: 'message-per-response',
       status: 'complete',
       tokens: 5,
-      messagesPublished: 7, // create + 5 appends + end marker
+      messagesPublished: 4, // create, the first append, the text held while it was in flight, the end marker
       failuresRepaired: 0,
       text: source.join(''),
     });
@@ -82,15 +82,37 @@ describe('streamResponse, message-per-response', () => {
     });
     const headers = { model: 'm1', responseId: 'r1' };
     expect(fake.operations[0]?.message).toMatchObject({ name: 'response', data: '', extras: { headers } });
-    for (const operation of fake.operations.slice(1)) {
-      expect(operation.kind).toBe('append');
-      expect(operation.message.extras).toEqual({ headers });
-    }
+    expect(fake.operations.slice(1).map((o) => [o.kind, o.message.data])).toEqual([
+      ['append', 'Hello'],
+      ['append', ', wörld 👋!'],
+      ['append', ''],
+    ]);
+    for (const operation of fake.operations.slice(1)) expect(operation.message.extras).toEqual({ headers });
     expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete' } });
     expect(events.map((e) => e.type)).toEqual(['start', 'token', 'token', 'token', 'token', 'token', 'end']);
   });
 
-  it('does not wait for one append before sending the next', async () => {
+  it('sends one append first, then does not wait for one append before sending the next', async () => {
+    const fake = createFakeChannel();
+    const stream = manualStream();
+    const done = streamResponse(fake.channel, stream.stream);
+    await vi.waitFor(() => expect(fake.messages).toHaveLength(1));
+    stream.push('a');
+    await vi.waitFor(() => expect(fake.messages[0]?.data).toBe('a'));
+    fake.hold();
+    stream.push('b');
+    stream.push('c');
+    stream.push('d');
+    // All three appends go out while none of them is acknowledged.
+    await vi.waitFor(() => expect(fake.operations).toHaveLength(5));
+    expect(fake.messages[0]?.data).toBe('a');
+    fake.release();
+    stream.end();
+    expect((await done).text).toBe('abcd');
+    expect(fake.operations.filter((o) => o.kind === 'append')).toHaveLength(5);
+  });
+
+  it('holds the text produced while the first append is in flight and sends it as one append', async () => {
     const fake = createFakeChannel();
     const stream = manualStream();
     const done = streamResponse(fake.channel, stream.stream);
@@ -99,18 +121,20 @@ describe('streamResponse, message-per-response', () => {
     stream.push('a');
     stream.push('b');
     stream.push('c');
-    // All three appends go out while none of them is acknowledged.
-    await vi.waitFor(() => expect(fake.operations).toHaveLength(4));
-    expect(fake.messages[0]?.data).toBe('');
+    await vi.waitFor(() => expect(fake.operations).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.operations).toHaveLength(2);
     fake.release();
+    await vi.waitFor(() => expect(fake.operations).toHaveLength(3));
     stream.end();
-    expect((await done).text).toBe('abc');
+    await done;
+    expect(fake.operations.map((o) => o.message.data)).toEqual(['', 'a', 'bc', '']);
   });
 
   it('repairs failed appends with one update holding the full text, before the end marker', async () => {
     const fake = createFakeChannel({
       reject: (_operation, index) =>
-        index === 1 || index === 3 ? { code: 42910, message: 'Rate limit exceeded', statusCode: 429 } : undefined,
+        index === 0 || index === 1 ? { code: 42910, message: 'Rate limit exceeded', statusCode: 429 } : undefined,
     });
     const events: StreamEvent[] = [];
     const result = await streamResponse(fake.channel, chunks(...source), { onEvent: (event) => events.push(event) });
@@ -209,17 +233,17 @@ describe('streamResponse, message-per-response', () => {
   it('sends a surrogate pair split across chunks as one piece', async () => {
     const fake = createFakeChannel();
     const wave = '👋';
-    const result = await streamResponse(fake.channel, chunks(`hi ${wave[0]}`, `${wave[1]} there`, `${wave[0]}`));
-    expect(result.text).toBe(`hi ${wave} there${wave[0]}`);
+    const result = await streamResponse(fake.channel, chunks(`${wave[0]}`, `${wave[1]} there `, `${wave[0]}`));
+    expect(result.text).toBe(`${wave} there ${wave[0]}`);
     const appended = fake.operations.filter((o) => o.kind === 'append').map((o) => o.message.data);
-    expect(appended).toEqual(['hi ', `${wave} there`, wave[0], '']);
+    expect(appended).toEqual([`${wave} there `, wave[0], '']);
   });
 
   it('skips empty chunks and counts the rest as tokens', async () => {
     const fake = createFakeChannel();
     const result = await streamResponse(fake.channel, chunks('', 'a', '', 'b'));
     expect(result.tokens).toBe(2);
-    expect(fake.operations.filter((o) => o.kind === 'append')).toHaveLength(3);
+    expect(fake.operations.filter((o) => o.kind === 'append').map((o) => o.message.data)).toEqual(['a', 'b', '']);
   });
 
   it('treats a chunk that is not a string as a text stream error', async () => {
