@@ -292,17 +292,15 @@ function history(ctx: RestContext, credentials: Credentials, name: string, base:
   const start = numberParam(ctx.query, 'start');
   const end = numberParam(ctx.query, 'end');
   if (start !== undefined && end !== undefined && start > end) throw errors.invalidParam('start must not be after end');
-  const items = (channel?.ordered ?? [])
-    .filter(
-      (m) =>
-        (upTo === undefined || m.position <= upTo) &&
-        (start === undefined || m.timestamp >= start) &&
-        (end === undefined || m.timestamp <= end),
-    )
-    .map((m) => {
-      const { position, versions: _v, ...message } = m;
-      return { key: position, message };
-    });
+  // The page cursor is the index in the channel's append-only message list (unique, unlike positions).
+  const items: Array<{ key: number; message: MessageSnapshot }> = [];
+  (channel?.ordered ?? []).forEach((m, index) => {
+    if (upTo !== undefined && m.position > upTo) return;
+    if (start !== undefined && m.timestamp < start) return;
+    if (end !== undefined && m.timestamp > end) return;
+    const { position: _p, versions: _v, ...message } = m;
+    items.push({ key: index, message });
+  });
   sendPage(ctx, 'messages', items, { defaultDirection: 'backwards' });
 }
 

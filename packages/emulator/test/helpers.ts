@@ -98,3 +98,51 @@ export function foldText(messages: Ably.InboundMessage[], serial: string): strin
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A raw WebSocket client speaking JSON protocol messages, for bad-input and wire-level tests. */
+export async function rawConnection(emulator: Emulator, query: string) {
+  const { WebSocket } = await import('ws');
+  const ws = new WebSocket(`${emulator.wsUrl}/?${query}`);
+  const inbox: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let closed = false;
+  ws.on('message', (raw, isBinary) => {
+    const text = isBinary ? '' : raw.toString();
+    inbox.push(text ? JSON.parse(text) : { binary: true });
+    for (const w of waiters.splice(0)) w();
+  });
+  ws.on('close', () => {
+    closed = true;
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    get closed() {
+      return closed;
+    },
+    send(value: unknown) {
+      ws.send(typeof value === 'string' ? value : JSON.stringify(value));
+    },
+    /** The next protocol message whose action matches (others are skipped). */
+    async next(action?: number, timeoutMs = 3000): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = inbox.findIndex((m) => action === undefined || m.action === action);
+        if (index >= 0) return inbox.splice(index, 1)[0] as Record<string, unknown>;
+        if (closed) throw new Error(`Socket closed before action ${action}`);
+        if (Date.now() > deadline) throw new Error(`Timed out waiting for action ${action}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+    },
+    close() {
+      ws.close();
+    },
+  };
+}

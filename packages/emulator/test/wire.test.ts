@@ -1,0 +1,225 @@
+import type * as Ably from 'ably';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../src/index.js';
+import { Clients, collect, connectionState, formats, rawConnection, sleep, uniqueChannel, waitFor } from './helpers.js';
+
+let emulator: Emulator;
+const clients = new Clients(() => emulator);
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, maxIdleInterval: 300, connectionStateTtl: 3000 });
+});
+afterEach(() => clients.closeAll());
+afterAll(() => emulator.stop());
+
+const keyQuery = () => `key=${encodeURIComponent(emulator.key)}&format=json&v=6`;
+
+describe('wire protocol', () => {
+  it('survives malformed frames: ERROR 40000 for that socket, the server keeps serving', async () => {
+    const raw = await rawConnection(emulator, keyQuery());
+    await raw.next(4);
+    raw.send('{this is not json');
+    const error = await raw.next(9);
+    expect(error.error).toMatchObject({ code: 40000 });
+    await waitFor(() => raw.closed);
+    const again = await rawConnection(emulator, keyQuery());
+    expect((await again.next(4)).connectionId).toBeTruthy();
+    again.send({ action: 'nope' });
+    expect((await again.next(9)).error).toMatchObject({ code: 40000 });
+    const third = await rawConnection(emulator, keyQuery());
+    await third.next(4);
+    third.send({ action: 99, channel: 'x' });
+    third.send({ action: 0, id: 'ping-1' });
+    expect(await third.next(0)).toMatchObject({ action: 0, id: 'ping-1' });
+    third.close();
+  });
+
+  it('refuses connections without credentials with 40101', async () => {
+    const raw = await rawConnection(emulator, 'format=json&v=6');
+    expect((await raw.next(9)).error).toMatchObject({ code: 40101, statusCode: 401 });
+  });
+
+  it('NACKs publishes to invalid channel names with 40010 and answers bad attaches on the channel', async () => {
+    const raw = await rawConnection(emulator, keyQuery());
+    await raw.next(4);
+    raw.send({ action: 15, channel: ':bad', msgSerial: 0, messages: [{ name: 'x', data: 'y' }] });
+    expect(await raw.next(2)).toMatchObject({ msgSerial: 0, error: { code: 40010 } });
+    raw.send({ action: 10 });
+    expect((await raw.next(9)).error).toMatchObject({ code: 40010 });
+    raw.send({ action: 10, channel: 'ok', params: { rewind: 'lots' } });
+    expect(await raw.next(9)).toMatchObject({ channel: 'ok', error: { code: 40000 } });
+    raw.send({ action: 15, channel: 'ok', msgSerial: 1, messages: [{ name: 'x', data: { object: true } }] });
+    expect(await raw.next(2)).toMatchObject({ msgSerial: 1, error: { code: 40013 } });
+    raw.close();
+  });
+
+  it('acknowledges each msgSerial once, in order, and re-ACKs a resent msgSerial with the original result', async () => {
+    const raw = await rawConnection(emulator, keyQuery());
+    await raw.next(4);
+    const name = uniqueChannel();
+    raw.send({ action: 10, channel: name });
+    await raw.next(11);
+    raw.send({ action: 15, channel: name, msgSerial: 0, messages: [{ name: 'a', data: '1' }] });
+    raw.send({
+      action: 15,
+      channel: name,
+      msgSerial: 1,
+      messages: [
+        { name: 'b', data: '2' },
+        { name: 'c', data: '3' },
+      ],
+    });
+    const first = await raw.next(1);
+    const second = await raw.next(1);
+    expect(first).toMatchObject({ msgSerial: 0, count: 1 });
+    expect(second).toMatchObject({ msgSerial: 1, count: 1 });
+    expect((second.res as Array<{ serials: string[] }>)[0]?.serials).toHaveLength(2);
+    raw.send({
+      action: 15,
+      channel: name,
+      msgSerial: 1,
+      messages: [
+        { name: 'b', data: '2' },
+        { name: 'c', data: '3' },
+      ],
+    });
+    expect(await raw.next(1)).toEqual(second);
+    const history = await clients.rest({ format: 'json' }).channels.get(name).history();
+    expect(history.items.map((m) => m.name)).toEqual(['c', 'b', 'a']);
+    raw.close();
+  });
+
+  it('sends HEARTBEAT frames to clients that ask for them (browsers)', async () => {
+    const raw = await rawConnection(emulator, `${keyQuery()}&heartbeats=true`);
+    const connected = await raw.next(4);
+    expect(connected.connectionDetails).toMatchObject({ maxIdleInterval: 300, connectionStateTtl: 3000 });
+    await raw.next(0, 2000);
+    raw.close();
+  });
+
+  it('keeps an idle Node client connected through WebSocket pings', async () => {
+    const client = clients.realtime({ format: 'msgpack' });
+    await connectionState(client, 'connected');
+    const id = client.connection.id;
+    // The SDK gives up after maxIdleInterval + realtimeRequestTimeout without traffic; pings keep it alive.
+    await sleep(1000);
+    expect(client.connection.state).toBe('connected');
+    expect(client.connection.id).toBe(id);
+  });
+
+  it('serves faults over the loopback control endpoint', async () => {
+    const client = clients.realtime({ format: 'json' });
+    await connectionState(client, 'connected');
+    const disconnected = connectionState(client, 'disconnected');
+    const response = await fetch(`${emulator.httpUrl}/_emulator/faults/drop`, {
+      method: 'POST',
+      body: JSON.stringify({ connectionId: client.connection.id }),
+    });
+    expect(await response.json()).toEqual({ affected: 1 });
+    await disconnected;
+    await connectionState(client, 'connected');
+    const bad = await fetch(`${emulator.httpUrl}/_emulator/faults/pause`, { method: 'POST', body: '{}' });
+    expect(bad.status).toBe(400);
+    const unknown = await fetch(`${emulator.httpUrl}/_emulator/faults/explode`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    const listed = (await (await fetch(`${emulator.httpUrl}/_emulator/connections`)).json()) as Array<{ id: string }>;
+    expect(listed.map((c) => c.id)).toContain(client.connection.id);
+  });
+
+  it('delays and pauses delivery without losing or reordering messages', async () => {
+    const name = uniqueChannel();
+    const received = await collect(clients.realtime({ format: 'json' }).channels.get(name));
+    const rest = clients.rest({ format: 'json' }).channels.get(name);
+    emulator.faults.delayDelivery(100);
+    const start = Date.now();
+    await rest.publish('m', '1');
+    await waitFor(() => received.length === 1);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(90);
+    emulator.faults.delayDelivery(0);
+    emulator.faults.pauseDelivery(200);
+    await rest.publish('m', '2');
+    await rest.publish('m', '3');
+    await sleep(50);
+    expect(received).toHaveLength(1);
+    await waitFor(() => received.length === 3);
+    expect(received.map((m) => m.data)).toEqual(['1', '2', '3']);
+  });
+});
+
+describe.each(formats)('channel features over %s', (format) => {
+  it('publishes idempotently by client-supplied id', async () => {
+    const name = uniqueChannel();
+    const received = await collect(clients.realtime({ format }).channels.get(name));
+    const channel = clients.realtime({ format }).channels.get(name);
+    for (let i = 0; i < 3; i++) await channel.publish({ id: 'same-id', name: 'event0', data: 'x' });
+    await channel.publish('marker', 'end');
+    await waitFor(() => received.some((m) => m.name === 'marker'));
+    expect(received.filter((m) => m.name === 'event0')).toHaveLength(1);
+  });
+
+  it('delivers every append in full with appendMode=full', async () => {
+    const name = uniqueChannel();
+    const full = await collect(clients.realtime({ format }).channels.get(name, { params: { appendMode: 'full' } }));
+    const channel = clients.realtime({ format, transportParams: { appendRollupWindow: 0 } }).channels.get(name);
+    const { serials } = await channel.publish('response', 'a');
+    const serial = serials[0] as string;
+    await channel.appendMessage({ serial, data: 'b' });
+    await channel.appendMessage({ serial, data: 'c' });
+    await waitFor(() => full.length === 3);
+    expect(full.map((m) => [m.action, m.data])).toEqual([
+      ['message.create', 'a'],
+      ['message.update', 'ab'],
+      ['message.update', 'abc'],
+    ]);
+  });
+
+  it('drops extras on an append that omits them (strict reading: resend every header)', async () => {
+    const name = uniqueChannel();
+    const received = await collect(clients.realtime({ format }).channels.get(name));
+    const channel = clients.realtime({ format, transportParams: { appendRollupWindow: 0 } }).channels.get(name);
+    const headers = { extras: { headers: { responseId: 'r1' } } };
+    const { serials } = await channel.publish({ name: 'response', data: '', ...headers });
+    const serial = serials[0] as string;
+    await channel.appendMessage({ serial, data: 'a', ...headers });
+    await channel.appendMessage({ serial, data: 'b' });
+    await waitFor(() => received.length === 3);
+    expect(received[1]?.extras).toEqual(headers.extras);
+    expect(received[2]?.extras).toBeUndefined();
+    expect((await clients.rest({ format }).channels.get(name).getMessage(serial)).extras).toBeUndefined();
+  });
+
+  it('recovers a connection in a new client instance: same id, RESUMED, exactly the missed messages', async () => {
+    const name = uniqueChannel();
+    const first = clients.realtime({ format });
+    const channel = first.channels.get(name);
+    const seen = await collect(channel);
+    const rest = clients.rest({ format }).channels.get(name);
+    await rest.publish('m', 'seen');
+    await waitFor(() => seen.length === 1);
+    const recoveryKey = first.connection.createRecoveryKey() as string;
+    const id = first.connection.id;
+    emulator.faults.dropConnections(id);
+    first.close();
+    await rest.publish('m', 'missed 1');
+    await rest.publish('m', 'missed 2');
+    const second = clients.realtime({ format, recover: recoveryKey });
+    const recovered = second.channels.get(name);
+    const resumed = new Promise<Ably.ChannelStateChange>((resolve) => recovered.once('attached', resolve));
+    const received = await collect(recovered);
+    expect(second.connection.id).toBe(id);
+    expect((await resumed).resumed).toBe(true);
+    await waitFor(() => received.length === 2);
+    await sleep(50);
+    expect(received.map((m) => m.data)).toEqual(['missed 1', 'missed 2']);
+  });
+
+  it('detaches and stops delivering', async () => {
+    const name = uniqueChannel();
+    const subscriberClient = clients.realtime({ format });
+    const channel = subscriberClient.channels.get(name);
+    const received = await collect(channel);
+    await channel.detach();
+    await clients.rest({ format }).channels.get(name).publish('m', 'after detach');
+    await sleep(100);
+    expect(received).toHaveLength(0);
+  });
+});
