@@ -126,6 +126,35 @@ describe('message-per-response against the emulator', () => {
     }
   });
 
+  it('refuses a REST channel, whose appends may be applied out of order', async () => {
+    const rest = new Ably.Rest(emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions);
+    const error = await streamResponse(
+      rest.channels.get(uniqueChannelName()) as unknown as Ably.RealtimeChannel,
+      stream(['x']),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 40106 });
+    expect((error as ResumableError).hint).toContain('Ably.Realtime');
+  });
+
+  it.each([0, 500])('gives readers the exact text with appendRollupWindow %i', async (appendRollupWindow) => {
+    const client = new Ably.Realtime({
+      ...(emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions),
+      echoMessages: false,
+      logLevel: 0,
+      transportParams: { appendRollupWindow },
+    });
+    try {
+      const name = uniqueChannelName();
+      const live = await subscribeAndFold(reader.channels.get(name));
+      const tokens = sourceTokens(120, appendRollupWindow + 11);
+      await streamResponse(client.channels.get(name), stream(tokens), { responseId: 'r-rollup' });
+      await eventually(() => expect(live.get('r-rollup')?.status).toBe('complete'));
+      expect(live.get('r-rollup')?.text).toBe(tokens.join(''));
+    } finally {
+      client.close();
+    }
+  });
+
   it('keeps concurrent responses on one channel apart', async () => {
     const name = uniqueChannelName();
     const live = await subscribeAndFold(reader.channels.get(name));

@@ -394,6 +394,18 @@ describe('streamResponse, connection and arguments', () => {
     expect(fake.operations).toHaveLength(0);
   });
 
+  it('ends the response as an error when the stream cannot even be iterated', async () => {
+    const fake = createFakeChannel();
+    const broken = {
+      [Symbol.asyncIterator]() {
+        throw new Error('stream already consumed');
+      },
+    };
+    const result = await streamResponse(fake.channel, broken);
+    expect(result).toMatchObject({ status: 'error', text: '' });
+    expect(fake.messages[0]?.versionMetadata).toMatchObject({ status: 'error' });
+  });
+
   it('ignores a progress hook that throws', async () => {
     const fake = createFakeChannel();
     const result = await streamResponse(fake.channel, chunks('a', 'b'), {

@@ -105,7 +105,7 @@ export async function streamResponse(
     let streamError: ResumableError | undefined;
     let fatal: ResumableError | undefined;
 
-    const iterator = text[Symbol.asyncIterator]();
+    const iterator = iteratorOf(text);
     let exhausted = false;
     while (true) {
       // Checked before pulling, so an abort or failure that came in meanwhile costs no further model output.
@@ -244,6 +244,12 @@ function resolveOptions(
       'Pass client.channels.get("ai:<conversation>") from an Ably.Realtime client (ably 2.28 or later).',
     );
   }
+  if (typeof (channel as { subscribe?: unknown }).subscribe !== 'function') {
+    throw invalid(
+      `Channel "${channel.name}" belongs to a REST client; streaming needs a Realtime channel.`,
+      'Over REST, un-awaited appends may be applied out of order. Use new Ably.Realtime({ ..., echoMessages: false }).channels.get(name).',
+    );
+  }
   if (typeof (text as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] !== 'function') {
     throw invalid(
       'streamResponse needs an AsyncIterable<string> as its second argument.',
@@ -308,6 +314,15 @@ function describeValue(value: unknown): string {
 
 function truncate(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+}
+
+/** The stream's iterator; one whose creation throws fails on the first pull, like any other stream error. */
+function iteratorOf(text: AsyncIterable<string>): AsyncIterator<string> {
+  try {
+    return text[Symbol.asyncIterator]();
+  } catch (cause) {
+    return { next: () => Promise.reject(cause) };
+  }
 }
 
 function closeQuietly(iterator: AsyncIterator<string>): void {

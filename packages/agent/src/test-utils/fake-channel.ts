@@ -117,6 +117,9 @@ export function createFakeChannel(options: FakeChannelOptions = {}) {
     state: 'attached' as Ably.ChannelState,
     errorReason: null as Ably.ErrorInfo | null,
     client,
+    subscribe() {
+      return Promise.resolve(null);
+    },
     publish(message: Ably.Message): Promise<Ably.PublishResult> {
       return settle({ kind: 'publish', message }, () => {
         checkSize(message);
