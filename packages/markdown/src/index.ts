@@ -1,1 +1,14 @@
-export { DEFAULT_LINK_PROTOCOLS, isAllowedLink } from './url-policy.js';
+export { repairMarkdown } from './repair.js';
+export {
+  collectFootnotes,
+  createStreamingMarkdown,
+  type FootnoteList,
+  type MarkdownBlock,
+  type MarkdownOptions,
+  type MarkdownSnapshot,
+  parseMarkdown,
+  type StreamingCounters,
+  type StreamingMarkdown,
+} from './streaming-markdown.js';
+export type { MarkdownElement, MarkdownNode, MarkdownProperties, MarkdownTagName, MarkdownText } from './tree.js';
+export { DEFAULT_LINK_PROTOCOLS, isAllowedImage, isAllowedLink, LINK_REL, type UrlPolicy } from './url-policy.js';

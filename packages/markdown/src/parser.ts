@@ -1,0 +1,87 @@
+import MarkdownIt, { type MarkdownIt as MarkdownItInstance, type Token } from 'markdown-it';
+import footnote from 'markdown-it-footnote';
+
+/**
+ * Definitions that one part of a document lends to the rest: link reference definitions and the
+ * labels of footnote definitions. Inline parsing of any block depends on them.
+ */
+export interface ParseEnv {
+  [key: string | symbol]: unknown;
+  references?: Record<string, { title: string; href: string }>;
+  footnotes?: { refs?: Record<string, number>; list?: unknown[] };
+}
+
+/** Counts of parser work, for tests that check a completed block is never parsed again. */
+export interface ParseCounters {
+  /** Block-level passes over a piece of source. */
+  blockPasses: number;
+  /** Inline passes over one block's leaf contents. */
+  inlinePasses: number;
+}
+
+function createParser(): MarkdownItInstance {
+  // CommonMark + GFM (tables, strikethrough, autolink literals); footnotes by plugin. Raw HTML is
+  // off, so tags in model output come through as text.
+  const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+  md.use(footnote);
+  // Footnote numbering and the footnote section are built from the tree, so the block that defines
+  // a footnote stays where it is written and can be memoised like any other block.
+  md.core.ruler.disable(['footnote_tail']);
+  // Inline footnotes (`^[...]`) are not GFM.
+  md.inline.ruler.disable(['footnote_inline']);
+  return md;
+}
+
+const blockParser = createParser();
+blockParser.core.ruler.enableOnly(['normalize', 'block']);
+
+const inlineParser = createParser();
+inlineParser.core.ruler.disable(['normalize', 'block', 'strip_references']);
+
+/**
+ * Split `src` into block tokens (leaf contents not yet parsed). Definitions found are added to
+ * `env`.
+ */
+export function parseBlocks(src: string, env: ParseEnv, counters?: ParseCounters): Token[] {
+  if (counters) counters.blockPasses++;
+  return blockParser.parse(src, env);
+}
+
+/**
+ * Parse the inline contents of block tokens in place, with the definitions in `env`. Safe to call
+ * again on the same tokens when the definitions change.
+ */
+export function parseInlines(tokens: Token[], env: ParseEnv, counters?: ParseCounters): void {
+  if (counters) counters.inlinePasses++;
+  for (const token of tokens) if (token.type === 'inline') token.children = [];
+  // footnote_ref records first uses in env; give each pass its own copy so passes do not leak.
+  const footnoteRefs = env.footnotes?.refs;
+  const passEnv: ParseEnv = {
+    references: env.references ?? {},
+    ...(footnoteRefs ? { footnotes: { refs: { ...footnoteRefs } } } : {}),
+  };
+  const state = new inlineParser.core.State('', inlineParser, passEnv);
+  state.tokens = tokens;
+  inlineParser.core.process(state);
+}
+
+/** A copy of `env` that later definitions can be added to without touching the original. */
+export function cloneEnv(env: ParseEnv): ParseEnv {
+  return {
+    references: { ...env.references },
+    footnotes: { refs: { ...env.footnotes?.refs } },
+  };
+}
+
+/** A string that changes exactly when the definitions that inline parsing reads change. */
+export function definitionsFingerprint(env: ParseEnv): string {
+  const references = env.references ?? {};
+  const labels = Object.keys(references);
+  const footnotes = Object.keys(env.footnotes?.refs ?? {});
+  if (labels.length === 0 && footnotes.length === 0) return '';
+  labels.sort();
+  footnotes.sort();
+  return JSON.stringify([labels.map((label) => [label, references[label]]), footnotes]);
+}
+
+export type { Token };

@@ -1,0 +1,307 @@
+import { parseBlocks, type Token } from './parser.js';
+
+// A last line that is only the start of a block marker: shown as is, it would flash an empty
+// bullet, an empty heading, a setext underline or a stray fence character.
+const CONTAINER_PREFIX = /^(?:[ \t]*>)*[ \t]*/;
+const HALF_TYPED_LINE = [
+  /^(?:[-+*]|\d{1,9}[.)])(?:[ \t]+(?:\[[ xX]?\]?)?)?[ \t]*$/, // list marker, maybe with a half task box
+  /^#{1,6}[ \t]*$/, // heading marker without text
+  /^(?:`{1,2}|~{1,2})$/, // the start of a fence
+];
+const TABLE_ROW = /^\|/;
+const TABLE_DELIMITER_SO_FAR = /^\|?[ \t:|-]*$/;
+
+function lastLineStart(text: string): number {
+  return text.lastIndexOf('\n') + 1;
+}
+
+function withoutContainer(line: string): string {
+  return line.replace(CONTAINER_PREFIX, '');
+}
+
+/** Drop a last line that is only a half-typed block marker. */
+function holdBackHalfTypedLine(text: string): string {
+  if (text.endsWith('\n')) return text;
+  const start = lastLineStart(text);
+  const line = withoutContainer(text.slice(start));
+  if (HALF_TYPED_LINE.some((re) => re.test(line))) return text.slice(0, start);
+  return text;
+}
+
+/** The last leaf token (inline contents, fence, indented code), the table holding it if any, and its lines. */
+function lastLeaf(
+  tokens: readonly Token[],
+): { leaf: Token; table: Token | undefined; inParagraph: boolean; map: [number, number] } | undefined {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i]!;
+    if (token.type !== 'inline' && token.type !== 'fence' && token.type !== 'code_block') continue;
+    let table: Token | undefined;
+    let map = token.map ?? undefined;
+    let depth = token.level;
+    for (let j = i - 1; j >= 0 && depth > 0; j--) {
+      const t = tokens[j]!;
+      if (t.nesting === 1 && t.level < depth) {
+        depth = t.level;
+        if (!map && t.map) map = t.map; // table cells carry no position; their row does
+        if (t.type === 'table_open') table = t;
+      }
+    }
+    if (!map) return undefined;
+    return { leaf: token, table, inParagraph: tokens[i - 1]?.type === 'paragraph_open', map };
+  }
+  return undefined;
+}
+
+function lineStartOf(text: string, line: number): number {
+  let at = 0;
+  for (let i = 0; i < line; i++) at = text.indexOf('\n', at) + 1;
+  return at;
+}
+
+function lineCount(text: string): number {
+  if (text === '') return 0;
+  const newlines = text.match(/\n/g)?.length ?? 0;
+  return text.endsWith('\n') ? newlines : newlines + 1;
+}
+
+interface InlineRepair {
+  /** Ranges of the leaf's content to drop, as offsets from its start. */
+  readonly removals: Array<readonly [number, number]>;
+  /** Openers still waiting for their closer, innermost last, with their offsets. */
+  readonly openers: ReadonlyArray<{ readonly run: string; readonly at: number }>;
+}
+
+const PUNCTUATION = /[!-/:-@[-`{-~\p{P}\p{S}]/u;
+const WHITESPACE = /\s/u;
+
+/**
+ * Find what is left open at the end of a leaf's inline source: emphasis, strong, strikethrough,
+ * code spans, links and images. Follows CommonMark's flanking rules so that `snake_case` and
+ * `2 * 3` are not taken for openers.
+ */
+function scanInline(source: string): InlineRepair {
+  const removals: Array<readonly [number, number]> = [];
+  let openers: Array<{ run: string; at: number }> = [];
+  const brackets: Array<{ at: number; image: boolean; depth: number }> = [];
+  let destination: { bracket: { at: number; image: boolean }; at: number } | undefined;
+  const n = source.length;
+  let i = 0;
+  while (i < n) {
+    const c = source[i]!;
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (c === '`') {
+      let run = 1;
+      while (source[i + run] === '`') run++;
+      const ticks = '`'.repeat(run);
+      let search = i + run;
+      let closedAt = -1;
+      while (search < n) {
+        const found = source.indexOf(ticks, search);
+        if (found < 0) break;
+        let end = found + run;
+        while (source[end] === '`') end++;
+        if (end - found === run) {
+          closedAt = end;
+          break;
+        }
+        search = end;
+      }
+      if (closedAt < 0) {
+        // An open code span: everything after it is code, so nothing else can open.
+        if (i + run >= n) removals.push([i, n]);
+        else openers.push({ run: ticks, at: i });
+        break;
+      }
+      i = closedAt;
+      continue;
+    }
+    if (destination) {
+      if (c === ')') {
+        destination = undefined;
+      }
+      i++;
+      continue;
+    }
+    if (c === '[' || (c === '!' && source[i + 1] === '[')) {
+      brackets.push({ at: i, image: c === '!', depth: openers.length });
+      i += c === '!' ? 2 : 1;
+      continue;
+    }
+    if (c === ']') {
+      const bracket = brackets.pop();
+      if (bracket) {
+        openers = openers.slice(0, bracket.depth);
+        if (source[i + 1] === '(') {
+          destination = { bracket, at: i };
+          i += 2;
+          continue;
+        }
+      }
+      i++;
+      continue;
+    }
+    if (c === '*' || c === '_' || c === '~') {
+      let run = 1;
+      while (source[i + run] === c) run++;
+      const before = i > 0 ? source[i - 1]! : ' ';
+      const after = i + run < n ? source[i + run]! : ' ';
+      const beforeSpace = WHITESPACE.test(before);
+      const afterSpace = WHITESPACE.test(after);
+      const beforePunct = PUNCTUATION.test(before);
+      const afterPunct = PUNCTUATION.test(after);
+      const left = !afterSpace && (!afterPunct || beforeSpace || beforePunct);
+      const right = !beforeSpace && (!beforePunct || afterSpace || afterPunct);
+      let canOpen = left;
+      let canClose = right;
+      if (c === '_') {
+        canOpen = left && (!right || beforePunct);
+        canClose = right && (!left || afterPunct);
+      }
+      if (c === '~' && run !== 2) {
+        canOpen = false;
+        canClose = false;
+      }
+      if (i + run >= n && !canClose) {
+        // A marker typed last, with nothing after it yet: hold it back.
+        removals.push([i, n]);
+        break;
+      }
+      const runText = c.repeat(Math.min(run, 3));
+      let closed = false;
+      if (canClose) {
+        for (let k = openers.length - 1; k >= 0; k--) {
+          if (openers[k]!.run[0] === c) {
+            openers = openers.slice(0, k);
+            closed = true;
+            break;
+          }
+        }
+      }
+      if (!closed && canOpen) openers.push({ run: runText, at: i });
+      i += run;
+      continue;
+    }
+    i++;
+  }
+  if (destination) {
+    const { bracket } = destination;
+    if (bracket.image) {
+      removals.push([bracket.at, n]);
+    } else {
+      removals.push([destination.at, n]);
+      removals.push([bracket.at, bracket.at + 1]);
+    }
+    openers = openers.filter((o) => o.at < bracket.at || !bracket.image);
+  }
+  for (const bracket of brackets) {
+    // An image or footnote reference is held back whole; a link shows its text until it closes.
+    if (bracket.image || source[bracket.at + 1] === '^') {
+      removals.push([bracket.at, n]);
+      openers = openers.filter((o) => o.at < bracket.at);
+    } else {
+      removals.push([bracket.at, bracket.at + 1]);
+    }
+  }
+  return { removals, openers };
+}
+
+function repairInline(text: string, leaf: Token): string {
+  const content = leaf.content;
+  const trimmed = text.replace(/\s+$/, '');
+  const lastLineOffset = content.lastIndexOf('\n') + 1;
+  // Offsets in the leaf's last line map to the end of the text; earlier lines may have lost a
+  // container prefix (`> `), so only last-line edits are made.
+  if (!content || !trimmed.endsWith(content.slice(lastLineOffset))) return text;
+  const base = trimmed.length - content.length;
+  const { removals, openers } = scanInline(content);
+  const edits = removals.filter(([start]) => start >= lastLineOffset).sort((a, b) => b[0] - a[0]);
+  if (edits.length === 0 && openers.length === 0) return text;
+  let result = trimmed;
+  for (const [start, end] of edits) result = result.slice(0, base + start) + result.slice(base + end);
+  const toResult = (at: number): number => {
+    let shift = 0;
+    for (const [start, end] of edits) if (end <= at) shift += end - start;
+    return base + at - shift;
+  };
+  const open = openers.filter((o) => !edits.some(([start, end]) => o.at >= start && o.at < end));
+  result = result.trimEnd();
+  // An opener with nothing after it is held back rather than closed (`**` + `**` shows as text).
+  for (let top = open[open.length - 1]; top && top.at >= lastLineOffset; top = open[open.length - 1]) {
+    const at = toResult(top.at);
+    if (at + top.run.length < result.length) break;
+    result = result.slice(0, at).trimEnd();
+    open.pop();
+  }
+  for (let k = open.length - 1; k >= 0; k--) result += open[k]!.run;
+  return result;
+}
+
+/**
+ * Repair the open end of a streaming markdown text so that a parser renders it without flashing
+ * syntax: unclosed emphasis, strong, strikethrough and inline code are closed; a link shows its
+ * text until its target is complete; images and footnote references are held back until complete;
+ * a half-typed list marker, heading marker, fence start or table row is held back. An unclosed
+ * code fence needs nothing: the parser already renders it as code to the end.
+ *
+ * Pure, and it only changes the last block, so `repairMarkdown(a + b)` equals
+ * `a + repairMarkdown(b)` whenever `a` ends where a block ends. Do not call it on a completed
+ * text: the text is then final as written.
+ *
+ * @example
+ * ```ts
+ * repairMarkdown('Some **bold te'); // 'Some **bold te**'
+ * repairMarkdown('See [the docs](https://exa'); // 'See the docs'
+ * repairMarkdown('Steps:\n\n1.'); // 'Steps:\n\n'
+ * ```
+ */
+export function repairMarkdown(text: string): string {
+  return repairWith(text, (src) => parseBlocks(src, {}));
+}
+
+/** {@link repairMarkdown} with the block parse supplied, so callers can count and reuse it. */
+export function repairWith(input: string, parse: (src: string) => Token[]): string {
+  let text = holdBackHalfTypedLine(input);
+  const tokens = parse(text);
+  const found = lastLeaf(tokens);
+  if (!found) return text;
+  const { leaf, table, inParagraph, map } = found;
+  const lines = lineCount(text);
+  // A block that ended before the last line (a blank line closed it) is final as written.
+  if ((table?.map ?? map)[1] < lines) return text;
+  if (leaf.type === 'code_block') return text;
+  if (leaf.type === 'fence') {
+    // Hold back a half-typed closing fence so it does not flash inside the code.
+    const start = lastLineStart(text);
+    const line = withoutContainer(text.slice(start)).trimEnd();
+    const marker = leaf.markup[0]!;
+    if (!text.endsWith('\n') && line.length > 0 && line.length < leaf.markup.length && /^([`~])\1*$/.test(line)) {
+      if (line[0] === marker && map[1] - map[0] > 1) return text.slice(0, start);
+    }
+    return text;
+  }
+  if (table?.map) {
+    // Rows appear whole: a row still being typed is held back, and the table itself until its
+    // delimiter row is complete.
+    if (text.endsWith('\n')) return text;
+    if (lines - 1 <= table.map[0] + 1) return text.slice(0, lineStartOf(text, table.map[0]));
+    return text.slice(0, lastLineStart(text));
+  }
+  if (inParagraph) {
+    // The header row of a table shows as a paragraph until its delimiter row is complete.
+    const start = lastLineStart(text.endsWith('\n') ? text.slice(0, -1) : text);
+    const line = withoutContainer(text.slice(start));
+    if (TABLE_ROW.test(line)) {
+      const previousStart = start > 0 ? lastLineStart(text.slice(0, start - 1)) : -1;
+      const previous = previousStart >= 0 ? withoutContainer(text.slice(previousStart, start)) : '';
+      const cut = TABLE_DELIMITER_SO_FAR.test(line.trimEnd()) && TABLE_ROW.test(previous) ? previousStart : start;
+      text = text.slice(0, cut);
+      const again = lastLeaf(parse(text));
+      if (!again || again.table || again.map[1] < lineCount(text) || again.leaf.type !== 'inline') return text;
+      return repairInline(text, again.leaf);
+    }
+  }
+  return repairInline(text, leaf);
+}

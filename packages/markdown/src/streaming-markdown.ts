@@ -1,0 +1,301 @@
+import {
+  cloneEnv,
+  definitionsFingerprint,
+  type ParseCounters,
+  type ParseEnv,
+  parseBlocks,
+  parseInlines,
+  type Token,
+} from './parser.js';
+import { repairWith } from './repair.js';
+import { type MarkdownElement, type MarkdownNode, type ResolvedPolicy, resolvePolicy, tokensToTree } from './tree.js';
+import type { UrlPolicy } from './url-policy.js';
+
+/** One top-level piece of a rendered document. Completed blocks keep their identity across updates. */
+export interface MarkdownBlock {
+  /** Stable key: the block's position among the document's blocks. */
+  readonly key: string;
+  /** The block's nodes (usually one; none for a definition). */
+  readonly nodes: readonly MarkdownNode[];
+  /** True for the open tail, which changes as text arrives; completed blocks never change. */
+  readonly open: boolean;
+  /** Labels of the footnotes this block uses, in order of use. */
+  readonly footnoteRefs: readonly string[];
+  /** Footnote definitions written in this block. */
+  readonly footnoteDefs: readonly MarkdownElement[];
+}
+
+/** What {@link StreamingMarkdown.update} returns: the document as blocks. */
+export interface MarkdownSnapshot {
+  readonly text: string;
+  readonly complete: boolean;
+  readonly blocks: readonly MarkdownBlock[];
+}
+
+/** Options shared by the streaming and the one-shot parse. */
+export interface MarkdownOptions {
+  /** Which links and images are allowed. Default: http, https and mailto links; no images. */
+  readonly urlPolicy?: UrlPolicy;
+}
+
+/** An incremental markdown renderer for one growing text. */
+export interface StreamingMarkdown {
+  /**
+   * Render `text`. When it extends the previous text, completed blocks are reused as they are and
+   * only the open tail is parsed again. `complete` turns off the repair of the tail.
+   */
+  update(text: string, options?: { readonly complete?: boolean }): MarkdownSnapshot;
+  /** Parser work done so far, for tests and benchmarks. */
+  readonly counters: Readonly<StreamingCounters>;
+}
+
+/** Parser work done by a {@link StreamingMarkdown}. */
+export interface StreamingCounters extends ParseCounters {
+  /** Blocks that were completed and memoised. */
+  completedBlocks: number;
+  /**
+   * Inline parses of completed blocks: equal to `completedBlocks` unless a link or footnote
+   * definition appeared later and blocks that may refer to it were parsed again.
+   */
+  completedBlockParses: number;
+}
+
+interface StableEntry {
+  readonly key: string;
+  readonly tokens: Token[];
+  /** Whether inline parsing may read definitions (the source has a `[`). */
+  readonly usesDefinitions: boolean;
+  block: MarkdownBlock | undefined;
+  fingerprint: string | undefined;
+}
+
+interface Group {
+  readonly tokens: Token[];
+  /** First line, or undefined when no token of the group carries a position. */
+  readonly start: number | undefined;
+}
+
+function groupTopLevel(tokens: readonly Token[]): Group[] {
+  const groups: Group[] = [];
+  let current: Token[] | undefined;
+  for (const token of tokens) {
+    if (token.level === 0 && token.nesting >= 0) current = [];
+    current?.push(token);
+    if (token.level === 0 && token.nesting <= 0 && current) {
+      const start = current.find((t) => t.map)?.map?.[0];
+      groups.push({ tokens: current, start });
+      current = undefined;
+    }
+  }
+  return groups;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function collectFootnoteInfo(nodes: readonly MarkdownNode[], refs: string[], defs: MarkdownElement[]): void {
+  for (const node of nodes) {
+    if (node.type !== 'element') continue;
+    if (node.tagName === 'footnote-ref') refs.push(node.properties.label!);
+    else if (node.tagName === 'footnote-def') defs.push(node);
+    collectFootnoteInfo(node.children, refs, defs);
+  }
+}
+
+function makeBlock(key: string, nodes: readonly MarkdownNode[], open: boolean): MarkdownBlock {
+  const footnoteRefs: string[] = [];
+  const footnoteDefs: MarkdownElement[] = [];
+  collectFootnoteInfo(nodes, footnoteRefs, footnoteDefs);
+  return { key, nodes, open, footnoteRefs, footnoteDefs };
+}
+
+/** Whether promoting the groups before `next` is safe: its first line is whole, and nothing before it can still grow. */
+function canSplitBefore(groups: readonly Group[], next: number, starts: readonly number[]): boolean {
+  const start = groups[next]!.start;
+  if (start === undefined || start + 1 >= starts.length) return false;
+  // A reference definition's title may continue on the next line; wait for a blank line after it.
+  const previous = groups[next - 1]!.tokens[0]!;
+  if (previous.type === 'reference_definition' && previous.map && previous.map[1] >= start) return false;
+  return true;
+}
+
+class StreamingMarkdownImpl implements StreamingMarkdown {
+  readonly counters: StreamingCounters = {
+    blockPasses: 0,
+    inlinePasses: 0,
+    completedBlocks: 0,
+    completedBlockParses: 0,
+  };
+  private readonly policy: ResolvedPolicy;
+  private stablePrefix = '';
+  private stable: StableEntry[] = [];
+  private stableEnv: ParseEnv = cloneEnv({});
+  private last: MarkdownSnapshot | undefined;
+
+  constructor(options: MarkdownOptions) {
+    this.policy = resolvePolicy(options.urlPolicy);
+  }
+
+  update(text: string, options: { readonly complete?: boolean } = {}): MarkdownSnapshot {
+    const complete = options.complete ?? false;
+    if (this.last && this.last.text === text && this.last.complete === complete) return this.last;
+    if (!text.startsWith(this.stablePrefix)) this.reset();
+
+    const tail = text.slice(this.stablePrefix.length);
+    if (!complete) this.promote(tail);
+
+    const open = text.slice(this.stablePrefix.length);
+    const repaired = complete ? open : repairWith(open, (src) => parseBlocks(src, {}, this.counters));
+    const env = cloneEnv(this.stableEnv);
+    const tailTokens = parseBlocks(repaired, env, this.counters);
+    const fingerprint = definitionsFingerprint(env);
+
+    const blocks: MarkdownBlock[] = [];
+    for (const entry of this.stable) {
+      if (!entry.block || (entry.fingerprint !== fingerprint && entry.usesDefinitions)) {
+        parseInlines(entry.tokens, env, this.counters);
+        this.counters.completedBlockParses++;
+        entry.block = makeBlock(entry.key, tokensToTree(entry.tokens, this.policy), false);
+      }
+      entry.fingerprint = fingerprint;
+      blocks.push(entry.block);
+    }
+    parseInlines(tailTokens, env, this.counters);
+    const tailNodes = tokensToTree(tailTokens, this.policy);
+    if (tailNodes.length > 0) blocks.push(makeBlock(String(this.stable.length), tailNodes, !complete));
+
+    this.last = { text, complete, blocks };
+    return this.last;
+  }
+
+  /** Move every top-level block of `tail` that can no longer change into the stable list. */
+  private promote(tail: string): void {
+    const probeEnv = cloneEnv(this.stableEnv);
+    const groups = groupTopLevel(parseBlocks(tail, probeEnv, this.counters));
+    if (groups.length < 2) return;
+    const starts = lineStarts(tail);
+    let split = groups.length - 1;
+    while (split > 0 && !canSplitBefore(groups, split, starts)) split--;
+    if (split === 0) return;
+
+    let from = 0;
+    let pending: Token[] = [];
+    for (let i = 0; i < split; i++) {
+      pending = pending.concat(groups[i]!.tokens);
+      const nextStart = groups[i + 1]!.start;
+      if (nextStart === undefined) continue; // no position to cut at: keep with the next group
+      const to = starts[nextStart]!;
+      this.stable.push({
+        key: String(this.stable.length),
+        tokens: pending,
+        usesDefinitions: tail.slice(from, to).includes('['),
+        block: undefined,
+        fingerprint: undefined,
+      });
+      this.counters.completedBlocks++;
+      this.recordDefinitions(pending, probeEnv);
+      pending = [];
+      from = to;
+    }
+    this.stablePrefix += tail.slice(0, from);
+  }
+
+  private recordDefinitions(tokens: readonly Token[], found: ParseEnv): void {
+    const references = this.stableEnv.references!;
+    const footnotes = this.stableEnv.footnotes!.refs!;
+    for (const token of tokens) {
+      const label = (token.meta as { label?: string } | null)?.label;
+      if (label === undefined) continue;
+      if (token.type === 'reference_definition') {
+        const definition = found.references?.[label];
+        if (definition && references[label] === undefined) references[label] = definition;
+      } else if (token.type === 'footnote_reference_open') {
+        footnotes[`:${label}`] = -1;
+      }
+    }
+  }
+
+  private reset(): void {
+    this.stablePrefix = '';
+    this.stable = [];
+    this.stableEnv = cloneEnv({});
+    this.last = undefined;
+  }
+}
+
+/**
+ * Create an incremental renderer for one growing markdown text. Completed blocks are parsed once
+ * and keep their identity (so a UI can memoise them); only the open tail is parsed again and,
+ * while the text is incomplete, repaired with {@link repairMarkdown}. A text that does not extend
+ * the previous one (a replacement) starts over.
+ *
+ * @example
+ * ```ts
+ * const doc = createStreamingMarkdown();
+ * doc.update('# Title\n\nSome **bo');          // the tail renders as 'Some <strong>bo</strong>'
+ * doc.update('# Title\n\nSome **bold**.', { complete: true });
+ * ```
+ */
+export function createStreamingMarkdown(options: MarkdownOptions = {}): StreamingMarkdown {
+  return new StreamingMarkdownImpl(options);
+}
+
+/**
+ * Parse a whole text at once into tree nodes, the same way {@link createStreamingMarkdown} renders
+ * it. With `repair: true` the text is treated as an incomplete stream and its end is repaired first.
+ *
+ * @example
+ * ```ts
+ * const nodes = parseMarkdown('| a |\n|---|\n| 1 |');
+ * nodes[0]; // { type: 'element', tagName: 'table', ... }
+ * ```
+ */
+export function parseMarkdown(
+  text: string,
+  options: MarkdownOptions & { readonly repair?: boolean } = {},
+): MarkdownNode[] {
+  const source = options.repair ? repairWith(text, (src) => parseBlocks(src, {})) : text;
+  const env = cloneEnv({});
+  const tokens = parseBlocks(source, env);
+  parseInlines(tokens, env);
+  return tokensToTree(tokens, resolvePolicy(options.urlPolicy));
+}
+
+/** Footnotes of a document, in the order a reader meets them, numbered from 1. */
+export interface FootnoteList {
+  /** Label to number, for the references. */
+  readonly numbers: ReadonlyMap<string, number>;
+  /** Definitions that are used, in number order. */
+  readonly definitions: readonly MarkdownElement[];
+}
+
+/**
+ * Number a document's footnotes by first use and gather the used definitions, as GitHub does.
+ * References to footnotes that are not defined are not numbered.
+ *
+ * @example
+ * ```ts
+ * const { numbers, definitions } = collectFootnotes(snapshot.blocks);
+ * ```
+ */
+export function collectFootnotes(blocks: readonly MarkdownBlock[]): FootnoteList {
+  const defined = new Map<string, MarkdownElement>();
+  for (const block of blocks) {
+    for (const def of block.footnoteDefs)
+      if (!defined.has(def.properties.label!)) defined.set(def.properties.label!, def);
+  }
+  const numbers = new Map<string, number>();
+  const definitions: MarkdownElement[] = [];
+  for (const block of blocks) {
+    for (const label of block.footnoteRefs) {
+      const def = defined.get(label);
+      if (!def || numbers.has(label)) continue;
+      numbers.set(label, numbers.size + 1);
+      definitions.push(def);
+    }
+  }
+  return { numbers, definitions };
+}
