@@ -65,7 +65,7 @@ export interface ChannelEvent {
   timestamp: number;
   items: EventItem[];
   /** Encoded frames by `format|variant|channel name` while the event is being fanned out. */
-  cache?: Map<string, string | Buffer>;
+  cache?: Map<string, Buffer>;
 }
 
 /** A connection's attachment to a channel, receiving fan-out. */

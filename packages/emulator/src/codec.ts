@@ -141,3 +141,33 @@ export function payloadSize(data: Payload): number {
   if (data === undefined) return 0;
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
+
+/**
+ * Encode a protocol message as a complete, unmasked WebSocket data frame (text for JSON, binary for
+ * msgpack), so one encoding can be written to many sockets as is.
+ */
+export function encodeWsFrame(value: unknown, format: Format): Buffer {
+  const encoded = encodeFrame(value, format);
+  return wsFrame(typeof encoded === 'string' ? Buffer.from(encoded) : encoded, format === 'msgpack');
+}
+
+/** Prefix a payload with a final-fragment WebSocket frame header (RFC 6455, server to client, no mask). */
+export function wsFrame(payload: Buffer, binary: boolean): Buffer {
+  const length = payload.length;
+  let header: Buffer;
+  if (length < 126) {
+    header = Buffer.allocUnsafe(2);
+    header[1] = length;
+  } else if (length < 65_536) {
+    header = Buffer.allocUnsafe(4);
+    header[1] = 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header = Buffer.allocUnsafe(10);
+    header[1] = 127;
+    header.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    header.writeUInt32BE(length >>> 0, 6);
+  }
+  header[0] = 0x80 | (binary ? 0x2 : 0x1);
+  return Buffer.concat([header, payload]);
+}

@@ -18,7 +18,7 @@ import {
   Action,
   actionNames,
   decodeFrame,
-  encodeFrame,
+  encodeWsFrame,
   type Format,
   MessageAction,
   type ProtocolMessage,
@@ -32,7 +32,8 @@ export interface Hub {
   readonly auth: AuthRegistry;
   readonly settings: HubSettings;
   channel(name: string): Channel;
-  transmit(connection: Connection, socket: WebSocket, frame: string | Buffer): void;
+  /** Pass a framed message on to `connection.write`, now or later (delivery faults). */
+  transmit(connection: Connection, socket: WebSocket, frame: Buffer): void;
   forget(connection: Connection): void;
   registerKey(connection: Connection, key: string): void;
   log(line: string): void;
@@ -95,11 +96,11 @@ export class Attachment implements Subscriber {
         messages,
       };
       if (event.connectionId !== undefined) pm.connectionId = event.connectionId;
-      frame = encodeFrame(pm, format);
+      frame = encodeWsFrame(pm, format);
       event.cache?.set(key, frame);
     }
     for (const item of event.items) this.seen.add(item.serial);
-    this.connection.sendFrame(frame, event.items.length === 1 ? describeDelivery(this.name, event) : undefined);
+    this.connection.sendFrame(frame, this.name, event);
   }
 }
 
@@ -138,6 +139,8 @@ export class Connection {
   private stateTimer: NodeJS.Timeout | undefined;
   private tokenTimer: NodeJS.Timeout | undefined;
   private busy = false;
+  private outbox: Buffer[] = [];
+  private flushScheduled = false;
   private readonly backlog: Array<Buffer | string> = [];
 
   constructor(
@@ -176,6 +179,7 @@ export class Connection {
     this.detachAll();
     clearTimeout(this.stateTimer);
     this.stateTimer = undefined;
+    this.outbox = [];
     this.socket = socket;
     this.keyCounter += 1;
     this.key = `${randomId(6)}!${this.id}-${this.keyCounter}`;
@@ -210,21 +214,45 @@ export class Connection {
   send(pm: ProtocolMessage): void {
     if (!this.socket) return;
     if (this.hub.logging) this.hub.log(`${this.id} ⇠ ${describe(pm)}`);
-    this.transmit(encodeFrame(pm, this.format));
+    this.transmit(encodeWsFrame(pm, this.format));
   }
 
-  /** Send an already encoded frame (fan-out). */
-  sendFrame(frame: string | Buffer, description?: string): void {
+  /** Send an already framed fan-out message. */
+  sendFrame(frame: Buffer, channel: string, event: ChannelEvent): void {
     if (!this.socket) return;
-    if (this.hub.logging && description) this.hub.log(`${this.id} ⇠ MESSAGE ${description}`);
+    if (this.hub.logging) this.hub.log(`${this.id} ⇠ MESSAGE ${describeDelivery(channel, event)}`);
     this.transmit(frame);
   }
 
-  private transmit(frame: string | Buffer): void {
+  private transmit(frame: Buffer): void {
     if (!this.socket) return;
     this.lastSentAt = Date.now();
     this.hub.transmit(this, this.socket, frame);
   }
+
+  /**
+   * Queue a frame for the socket and write everything queued in one go once the current I/O has been
+   * handled: under load many frames share one write (the expensive part of fan-out is the syscall).
+   */
+  write(socket: WebSocket, frame: Buffer): void {
+    if (socket !== this.socket) return;
+    this.outbox.push(frame);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushOutbox);
+    }
+  }
+
+  private readonly flushOutbox = (): void => {
+    this.flushScheduled = false;
+    const frames = this.outbox;
+    if (frames.length === 0) return;
+    this.outbox = [];
+    const raw = (this.socket as unknown as { _socket?: { writable: boolean; write(b: Buffer): boolean } } | undefined)
+      ?._socket;
+    if (!raw?.writable || this.socket?.readyState !== 1) return;
+    raw.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+  };
 
   /** Keep an idle transport alive: WebSocket pings for Node, HEARTBEAT frames when asked for. */
   keepAlive(now: number): void {
@@ -252,6 +280,7 @@ export class Connection {
   expireToken(): void {
     if (!this.socket || this.credentials.kind === 'basic') return;
     this.send({ action: Action.DISCONNECTED, error: errors.tokenExpired().toWire() });
+    this.flushOutbox();
     const socket = this.socket;
     this.transportClosed(socket);
     socket.close();
@@ -281,6 +310,7 @@ export class Connection {
   private transportClosed(socket: WebSocket): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
+    this.outbox = [];
     this.detachAll();
     if (this.closed) return;
     if (this.hub.logging)
@@ -339,6 +369,7 @@ export class Connection {
   private fatal(error: EmulatorError): void {
     this.hub.log(`${this.id} fatal: ${error.message}`);
     this.send({ action: Action.ERROR, error: error.toWire() });
+    this.flushOutbox();
     const socket = this.socket;
     this.destroy();
     socket?.close();
@@ -354,12 +385,14 @@ export class Connection {
       }
       case Action.CLOSE: {
         this.send({ action: Action.CLOSED });
+        this.flushOutbox();
         const socket = this.socket;
         this.destroy();
         socket?.close();
         return;
       }
       case Action.DISCONNECT: {
+        this.flushOutbox();
         const socket = this.socket;
         if (socket) {
           this.transportClosed(socket);
@@ -415,6 +448,7 @@ export class Connection {
       const err = toEmulatorError(error);
       if (err.code >= 40140 && err.code < 40150) {
         this.send({ action: Action.ERROR, error: err.toWire() });
+        this.flushOutbox();
         const socket = this.socket;
         if (socket) {
           this.transportClosed(socket);

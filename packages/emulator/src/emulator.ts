@@ -96,8 +96,9 @@ export interface Emulator {
 }
 
 interface QueuedFrame {
+  connection: Connection;
   socket: WebSocket;
-  frame: string | Buffer;
+  frame: Buffer;
   at: number;
 }
 
@@ -278,13 +279,13 @@ export class EmulatorServer implements Hub, Emulator {
     this.log(`${connection.id} state discarded`);
   }
 
-  transmit(_connection: Connection, socket: WebSocket, frame: string | Buffer): void {
+  transmit(connection: Connection, socket: WebSocket, frame: Buffer): void {
     const now = Date.now();
     if (this.queue.length === 0 && this.pausedUntil <= now && this.delayMs === 0) {
-      if (socket.readyState === socket.OPEN) socket.send(frame);
+      connection.write(socket, frame);
       return;
     }
-    this.queue.push({ socket, frame, at: Math.max(now + this.delayMs, this.pausedUntil) });
+    this.queue.push({ connection, socket, frame, at: Math.max(now + this.delayMs, this.pausedUntil) });
     this.scheduleQueue();
   }
 
@@ -295,8 +296,8 @@ export class EmulatorServer implements Hub, Emulator {
       this.queueTimer = undefined;
       const now = Date.now();
       while (this.queue.length > 0 && (this.queue[0] as QueuedFrame).at <= now) {
-        const { socket, frame } = this.queue.shift() as QueuedFrame;
-        if (socket.readyState === socket.OPEN) socket.send(frame);
+        const { connection, socket, frame } = this.queue.shift() as QueuedFrame;
+        connection.write(socket, frame);
       }
       this.scheduleQueue();
     }, wait);
