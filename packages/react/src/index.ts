@@ -16,3 +16,19 @@ export {
   type ResponseStoreProviderProps,
   useResponseStore,
 } from './provider/response-store-provider.js';
+export {
+  DEFAULT_LABELS,
+  type MessageStatus,
+  type StreamingMessageLabels,
+} from './streaming-message/announcements.js';
+export {
+  StreamingMessage,
+  StreamingMessageCaret,
+  StreamingMessageContent,
+  type StreamingMessageProps,
+  type StreamingMessageResponse,
+  StreamingMessageRoot,
+  type StreamingMessageRootProps,
+  StreamingMessageStatus,
+  type StreamingMessageStatusProps,
+} from './streaming-message/streaming-message.js';

@@ -1,0 +1,58 @@
+import type { ResponseStatus } from '@resumable/core';
+
+/** The statuses {@link StreamingMessage} understands: a response's own, plus `pending` before its first token. */
+export type MessageStatus = ResponseStatus | 'pending';
+
+/** What the status region says, per status. Override for other languages. */
+export interface StreamingMessageLabels {
+  readonly started: string;
+  readonly complete: string;
+  readonly error: string;
+  readonly cancelled: string;
+  readonly stale: string;
+  readonly reconnecting: string;
+  readonly copyCode: string;
+  readonly copied: string;
+  readonly blockedImage: string;
+  readonly footnotes: string;
+  readonly backToReference: string;
+}
+
+/** English labels used unless `labels` says otherwise. */
+export const DEFAULT_LABELS: StreamingMessageLabels = {
+  started: 'Response started',
+  complete: 'Response complete',
+  error: 'Response failed',
+  cancelled: 'Response stopped',
+  stale: 'Response interrupted',
+  reconnecting: 'Reconnecting…',
+  copyCode: 'Copy code',
+  copied: 'Copied',
+  blockedImage: 'Image blocked',
+  footnotes: 'Footnotes',
+  backToReference: 'Back to reference',
+};
+
+/** The text the polite status region shows for a status. */
+export function announcementFor(
+  status: MessageStatus,
+  reconnecting: boolean,
+  labels: StreamingMessageLabels,
+  errorReason?: string,
+): string {
+  if (reconnecting && (status === 'streaming' || status === 'pending' || status === 'stale'))
+    return labels.reconnecting;
+  switch (status) {
+    case 'pending':
+    case 'streaming':
+      return labels.started;
+    case 'complete':
+      return labels.complete;
+    case 'error':
+      return errorReason ? `${labels.error}: ${errorReason}` : labels.error;
+    case 'cancelled':
+      return labels.cancelled;
+    case 'stale':
+      return labels.stale;
+  }
+}

@@ -1,0 +1,156 @@
+'use client';
+import {
+  collectFootnotes,
+  createStreamingMarkdown,
+  type MarkdownBlock,
+  type MarkdownNode,
+  type StreamingMarkdown,
+  type UrlPolicy,
+} from '@resumable/markdown';
+import { createContext, createElement, memo, type ReactNode, useContext, useId, useMemo, useRef } from 'react';
+import type { StreamingMessageLabels } from './announcements.js';
+import { CodeBlock } from './code-block.js';
+
+interface RenderContextValue {
+  readonly labels: StreamingMessageLabels;
+  readonly idPrefix: string;
+}
+
+const RenderContext = createContext<RenderContextValue | null>(null);
+const FootnoteNumbers = createContext<ReadonlyMap<string, number>>(new Map());
+
+function FootnoteRef({ label }: { label: string }) {
+  const numbers = useContext(FootnoteNumbers);
+  const { idPrefix } = useContext(RenderContext)!;
+  const n = numbers.get(label);
+  if (n === undefined) return <sup data-part="footnote-ref">{`[^${label}]`}</sup>;
+  return (
+    <sup data-part="footnote-ref">
+      <a href={`#${idPrefix}fn-${n}`} id={`${idPrefix}fnref-${n}`}>
+        {n}
+      </a>
+    </sup>
+  );
+}
+
+function renderNodes(nodes: readonly MarkdownNode[], ctx: RenderContextValue): ReactNode[] {
+  return nodes.map((node, i) => renderNode(node, i, ctx));
+}
+
+function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): ReactNode {
+  if (node.type === 'text') return node.value;
+  const { properties: p } = node;
+  switch (node.tagName) {
+    case 'pre': {
+      const code = node.children[0]?.type === 'text' ? node.children[0].value : '';
+      return <CodeBlock key={key} code={code} language={p.language} open={p.open} labels={ctx.labels} />;
+    }
+    case 'a':
+      return (
+        <a key={key} href={p.href} rel={p.rel} title={p.title}>
+          {renderNodes(node.children, ctx)}
+        </a>
+      );
+    case 'img':
+      return <img key={key} src={p.src} alt={p.alt} title={p.title} loading="lazy" referrerPolicy="no-referrer" />;
+    case 'blocked-image': {
+      const description = [ctx.labels.blockedImage, p.alt, p.blockedOrigin].filter(Boolean).join(': ');
+      return (
+        <span key={key} data-part="blocked-image" role="img" aria-label={description} title={description}>
+          {`[${p.alt || ctx.labels.blockedImage}]`}
+        </span>
+      );
+    }
+    case 'footnote-ref':
+      return <FootnoteRef key={key} label={p.label!} />;
+    case 'footnote-def':
+      return null; // gathered into the footnote section at the end
+    case 'li':
+      if (p.checked === undefined) break;
+      return (
+        <li key={key} data-task={p.checked ? 'checked' : 'unchecked'}>
+          <input type="checkbox" checked={p.checked} disabled readOnly aria-label={p.checked ? 'Done' : 'Not done'} />{' '}
+          {renderNodes(node.children, ctx)}
+        </li>
+      );
+    case 'ol':
+      return (
+        <ol key={key} start={p.start}>
+          {renderNodes(node.children, ctx)}
+        </ol>
+      );
+    case 'th':
+    case 'td':
+      return createElement(
+        node.tagName,
+        { key, style: p.align ? { textAlign: p.align } : undefined },
+        ...renderNodes(node.children, ctx),
+      );
+  }
+  return node.children.length === 0
+    ? createElement(node.tagName, { key })
+    : createElement(node.tagName, { key }, ...renderNodes(node.children, ctx));
+}
+
+/** One block; completed blocks keep their identity, so they render once. */
+const Block = memo(function Block({ block, ctx }: { block: MarkdownBlock; ctx: RenderContextValue }) {
+  return <>{renderNodes(block.nodes, ctx)}</>;
+});
+
+function useStreamingMarkdown(urlPolicy: UrlPolicy | undefined): StreamingMarkdown {
+  const policyKey = JSON.stringify(urlPolicy ?? {});
+  const ref = useRef<{ key: string; doc: StreamingMarkdown }>(undefined);
+  if (!ref.current || ref.current.key !== policyKey) {
+    ref.current = { key: policyKey, doc: createStreamingMarkdown(urlPolicy ? { urlPolicy } : {}) };
+  }
+  return ref.current.doc;
+}
+
+/** Props of {@link MarkdownContent}. */
+export interface MarkdownContentProps {
+  readonly text: string;
+  /** Repair the open end (while streaming); off once the response is final. */
+  readonly repair: boolean;
+  readonly urlPolicy?: UrlPolicy | undefined;
+  readonly labels: StreamingMessageLabels;
+}
+
+/** Markdown rendered as React elements, block by block. */
+export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownContentProps) {
+  const doc = useStreamingMarkdown(urlPolicy);
+  // Updating the same text again returns the same snapshot, so this is safe under StrictMode.
+  const snapshot = doc.update(text, { complete: !repair });
+  const idPrefix = `${useId().replace(/[^a-zA-Z0-9_-]/g, '')}-`;
+  const ctx = useMemo(() => ({ labels, idPrefix }), [labels, idPrefix]);
+  const footnotes = collectFootnotes(snapshot.blocks);
+  const footnoteKey = [...footnotes.numbers.keys()].join('\u0000');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the numbers change exactly when the key does
+  const numbers = useMemo(() => footnotes.numbers, [footnoteKey]);
+  return (
+    <RenderContext.Provider value={ctx}>
+      <FootnoteNumbers.Provider value={numbers}>
+        {snapshot.blocks.map((block) => (
+          <Block key={block.key} block={block} ctx={ctx} />
+        ))}
+        {footnotes.definitions.length > 0 ? (
+          <section data-part="footnotes" aria-label={labels.footnotes}>
+            <ol>
+              {footnotes.definitions.map((def, i) => (
+                <li key={def.properties.label} id={`${idPrefix}fn-${i + 1}`}>
+                  {renderNodes(def.children, ctx)}
+                  <a
+                    href={`#${idPrefix}fnref-${i + 1}`}
+                    aria-label={labels.backToReference}
+                    data-part="footnote-backref"
+                  >
+                    ↩
+                  </a>
+                </li>
+              ))}
+            </ol>
+          </section>
+        ) : null}
+      </FootnoteNumbers.Provider>
+    </RenderContext.Provider>
+  );
+}
