@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { sourceConditions } from '../../vitest.shared.js';
@@ -11,7 +12,19 @@ export const reactTestConfig = {
   hookTimeout: 30_000,
 };
 
+/**
+ * The emulator runs inside the jsdom test files; its `ws` server must be the Node build, not the
+ * browser stub that jsdom's `browser` condition would pick.
+ */
+export const nodeOnlyAliases = [
+  {
+    find: /^ws$/,
+    replacement: createRequire(fileURLToPath(new URL('../emulator/package.json', import.meta.url))).resolve('ws'),
+  },
+];
+
 export default defineProject({
   ...sourceConditions,
+  resolve: { ...sourceConditions.resolve, alias: nodeOnlyAliases },
   test: { name: 'react', ...reactTestConfig },
 });

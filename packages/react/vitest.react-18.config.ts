@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { sourceConditions } from '../../vitest.shared.js';
-import { reactTestConfig } from './vitest.config.js';
+import { nodeOnlyAliases, reactTestConfig } from './vitest.config.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -14,6 +14,7 @@ export default defineProject({
   resolve: {
     ...sourceConditions.resolve,
     alias: [
+      ...nodeOnlyAliases,
       { find: /^react$/, replacement: here('./node_modules/react-18/index.js') },
       { find: /^react\/(.*)$/, replacement: `${here('./node_modules/react-18')}/$1` },
       { find: /^react-dom$/, replacement: here('./node_modules/react-dom-18/index.js') },

@@ -9,8 +9,8 @@ import {
   STATUS_KEY,
   TOKEN_EVENT_NAMES,
 } from '@resumable/core';
-import { render, screen } from '@testing-library/react';
-import { act, Profiler, StrictMode, useEffect, useState } from 'react';
+import { act, render, screen } from '@testing-library/react';
+import { Profiler, StrictMode, useEffect, useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFrameScheduler, useStreamedResponse } from '../src/index.js';
 

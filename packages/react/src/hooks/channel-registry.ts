@@ -44,10 +44,12 @@ export class ChannelEntry {
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private abandonTimer: ReturnType<typeof setTimeout> | undefined;
   private attachedByUs = false;
+  private starting = false;
   private disposed = false;
   private connectionError: ResumableError | undefined;
   private everConnected = false;
   private stopWatchingConnection: (() => void) | undefined;
+  private stopWatchingChannel: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly abort = new AbortController();
   private unsubscribeStore: (() => void) | undefined;
@@ -123,12 +125,29 @@ export class ChannelEntry {
       clearTimeout(this.releaseTimer);
       this.releaseTimer = undefined;
     }
-    if (this.connection || this.disposed) return;
+    if (this.starting || this.disposed) return;
+    this.starting = true;
+    // Start after the current commit: StrictMode re-runs a <ChannelProvider>'s layout effect (which
+    // resets the channel options) right after our first effect, and the options must be final
+    // before the channel attaches.
+    queueMicrotask(() => {
+      if (!this.disposed && this.users > 0) this.connect();
+      else this.starting = false;
+    });
+  }
+
+  private connect() {
     this.unsubscribeStore = this.store.subscribe(this.notify);
     this.watchConnection();
     const state = this.channel.state;
     this.attachedByUs = state === 'initialized' || state === 'detached' || state === 'detaching';
-    const rewind = this.config.rewind ?? providerRewind(this.channel);
+    const options = channelOptionsOf(this.channel);
+    if (options?.attachOnSubscribe === false && this.attachedByUs) {
+      // ably/react's <ChannelProvider> turns attach-on-subscribe off; hydration needs the subscribe
+      // to attach. Same params and modes, so this never triggers a reattach.
+      void this.channel.setOptions({ ...options, attachOnSubscribe: true }).catch(() => undefined);
+    }
+    const rewind = this.config.rewind ?? options?.params?.rewind;
     this.connection = connectChannel(this.channel, this.store, {
       strategy: this.config.strategy,
       signal: this.abort.signal,
@@ -137,6 +156,22 @@ export class ChannelEntry {
     });
     // The store reports hydration failures as values; nothing may escape as an unhandled rejection.
     this.connection.ready.catch(() => undefined);
+    this.watchChannel();
+  }
+
+  /**
+   * A channel that failed for want of a capability or credentials fails again on every attach:
+   * stop hydrating (no retry loop against the server) and keep the error on show.
+   */
+  private watchChannel() {
+    const channel = this.channel;
+    const onState = (change: Ably.ChannelStateChange) => {
+      if (change.current !== 'failed' || !isPermanent(change.reason)) return;
+      this.connection?.stop();
+      this.store.setSync('error', false, ResumableError.from(change.reason));
+    };
+    channel.on(onState);
+    this.stopWatchingChannel = () => channel.off(onState);
   }
 
   private release() {
@@ -190,6 +225,7 @@ export class ChannelEntry {
     this.connection?.stop();
     this.unsubscribeStore?.();
     this.stopWatchingConnection?.();
+    this.stopWatchingChannel?.();
     this.store.dispose();
     this.listeners.clear();
     if (this.connection && this.attachedByUs) detachQuietly(this.channel);
@@ -198,13 +234,19 @@ export class ChannelEntry {
 }
 
 /**
- * The rewind a `<ChannelProvider options={{ params: { rewind } }}>` already set on the channel.
- * Hydrating with the same value keeps the channel params unchanged, so the provider re-applying its
- * options (StrictMode runs its layout effect twice) never sends a second ATTACH (ably-js #1704).
+ * The options already set on the channel (the SDK keeps them but does not type them). A rewind
+ * that a `<ChannelProvider options={{ params: { rewind } }}>` set is reused, so the params never
+ * change and the provider re-applying its options (StrictMode runs its layout effect twice) never
+ * sends a second ATTACH (ably-js #1704).
  */
-function providerRewind(channel: Ably.RealtimeChannel): string | undefined {
-  const options = (channel as unknown as { channelOptions?: { params?: Record<string, string> } }).channelOptions;
-  return options?.params?.rewind;
+function channelOptionsOf(channel: Ably.RealtimeChannel): Ably.ChannelOptions | undefined {
+  return (channel as unknown as { channelOptions?: Ably.ChannelOptions }).channelOptions;
+}
+
+/** Errors that another attach cannot fix: missing capability, bad credentials, the rule missing. */
+function isPermanent(reason: Ably.ErrorInfo | undefined): boolean {
+  if (!reason) return false;
+  return reason.statusCode === 401 || reason.statusCode === 403 || reason.code === 40160 || reason.code === 93002;
 }
 
 function detachQuietly(channel: Ably.RealtimeChannel) {
