@@ -143,8 +143,11 @@ export function connectChannel(
   let queue: unknown[] | undefined;
   /** Incremented by every hydration run; a run that sees another number was superseded. */
   let generation = 0;
-  /** True while this sync itself detaches or attaches the channel (its state events are expected). */
-  let ownTransition = false;
+  /**
+   * Set while this sync itself detaches or attaches the channel: state events are ours until the
+   * channel reaches this state (the SDK may settle its promise before or after emitting the event).
+   */
+  let expecting: Ably.ChannelState | undefined;
   /** Set when continuity was lost; the next attach re-hydrates even if it reports `resumed`. */
   let lostPending = false;
 
@@ -168,17 +171,26 @@ export function connectChannel(
     return newest;
   };
 
-  async function subscribeOrAttach(): Promise<Ably.ChannelStateChange | null> {
-    ownTransition = true;
+  /** Run a detach or attach of our own, so its state events are not taken for a loss of continuity. */
+  async function own<T>(target: Ably.ChannelState, operation: () => Promise<T>): Promise<T> {
+    // No event follows when the channel is already there.
+    expecting = channel.state === target ? undefined : target;
     try {
+      return await operation();
+    } catch (error) {
+      expecting = undefined;
+      throw error;
+    }
+  }
+
+  function subscribeOrAttach(): Promise<Ably.ChannelStateChange | null> {
+    return own('attached', () => {
       if (!subscribed) {
         subscribed = true;
-        return await channel.subscribe(onMessage);
+        return channel.subscribe(onMessage);
       }
-      return await channel.attach();
-    } finally {
-      ownTransition = false;
-    }
+      return channel.attach();
+    });
   }
 
   async function readHistory(run: number): Promise<void> {
@@ -226,12 +238,7 @@ export function connectChannel(
       if (strategy === 'rewind') {
         if (kind === 'resync' && subscribed && (channel.state === 'attached' || channel.state === 'attaching')) {
           // A fresh attach (no channel serial) is what makes Ably rewind again.
-          ownTransition = true;
-          try {
-            await channel.detach();
-          } finally {
-            ownTransition = false;
-          }
+          await own('detached', () => channel.detach());
         }
         if (kind === 'initial') {
           const current = (channel as unknown as ChannelWithOptions).channelOptions ?? {};
@@ -259,13 +266,28 @@ export function connectChannel(
     resolveReady();
   }
 
+  // Start after the SDK finished emitting this state change: a detach or attach requested from inside
+  // its listeners would see the same event on the SDK's internal emitter and fail.
+  const resyncSoon = (needsAttach: boolean) => {
+    queueMicrotask(() => {
+      if (!stopped) void hydrate('resync', needsAttach);
+    });
+  };
+
   const onStateChange = (change: Ably.ChannelStateChange) => {
-    if (stopped || ownTransition) return;
+    if (stopped) return;
+    if (expecting !== undefined) {
+      if (change.current === expecting) expecting = undefined;
+      if (change.current !== 'failed' && change.current !== 'suspended') return;
+      // A failure or suspension during our own transition is a real loss: handle it below.
+      expecting = undefined;
+    }
     if (change.current === 'attached') {
       // `attached` after a loss, or an `update` while attached: without `resumed`, messages may be missing.
       if (!change.resumed || lostPending) {
         lostPending = false;
-        void hydrate('resync', false);
+        if (strategy === 'history') queue ??= [];
+        resyncSoon(false);
       }
       return;
     }
@@ -284,7 +306,7 @@ export function connectChannel(
     if (change.current !== 'suspended') {
       // The SDK reattaches a suspended channel on its own; a failed or detached one needs an attach.
       lostPending = false;
-      void hydrate('resync', true);
+      resyncSoon(true);
     }
   };
 

@@ -78,7 +78,8 @@ function run(pattern: ModelResponse['pattern'] | undefined) {
 }
 
 describe('reducer properties: any mix of live, rewind and history ends with the source text', () => {
-  it('message-per-response', () => run('message-per-response'));
-  it('message-per-token', () => run('message-per-token'));
-  it('both patterns on one channel', () => run(undefined));
+  // Each property runs 1,000 generated scenarios: seconds, so the timeout leaves room for a loaded machine.
+  it('message-per-response', { timeout: 60_000 }, () => run('message-per-response'));
+  it('message-per-token', { timeout: 60_000 }, () => run('message-per-token'));
+  it('both patterns on one channel', { timeout: 60_000 }, () => run(undefined));
 });

@@ -1,0 +1,314 @@
+import { DEFAULT_KEY } from '@resumable/emulator';
+import type * as Ably from 'ably';
+import { describe, expect, it } from 'vitest';
+import { connectChannel } from '../src/connect-channel.js';
+import type { ResponseStore } from '../src/response-store.js';
+import type { HydrationStrategy } from '../src/types.js';
+import { PerResponseAgent, PerTokenAgent, tokensOf, uniqueChannel, useEmulator, waitFor } from './helpers.js';
+
+const SUBSCRIBE_ONLY_KEY = 'resumable.subonly:subscribe-only-secret';
+// Append rollup is off on the server: the emulator stores rolled-up appends before it delivers them, so
+// a client attaching inside a rollup window gets a snapshot that already holds fragments it is then sent
+// again with a newer version (a server-side inconsistency no client can tell from a repeated token).
+// The rollup test below publishes with a window and hydrates outside one.
+const env = useEmulator({
+  appendRollupWindow: 0,
+  connectionStateTtl: 2000,
+  keys: [DEFAULT_KEY, { key: SUBSCRIBE_ONLY_KEY, capability: { '*': ['subscribe'] } }],
+});
+
+const TEXT = 'Resuming cleanly means nothing lost, nothing doubled, and no flicker when the page reloads.';
+const strategies: HydrationStrategy[] = ['rewind', 'history'];
+
+/** A second client (a fresh page) that hydrates a store from the channel. */
+async function openPage(
+  name: string,
+  strategy: HydrationStrategy,
+  extra: Parameters<typeof connectChannel>[2] = { strategy },
+) {
+  const client = env.client();
+  const channel = client.channels.get(name);
+  const store = env.store();
+  const sync = connectChannel(channel, store, { ...extra, strategy });
+  env.track(sync);
+  await sync.ready;
+  return { client, channel, store, sync };
+}
+
+function textOf(store: ResponseStore, responseId: string): string | undefined {
+  return store.findByResponseId(responseId)?.text;
+}
+
+function statusOf(store: ResponseStore, responseId: string) {
+  return store.findByResponseId(responseId)?.status;
+}
+
+async function waitComplete(store: ResponseStore, responseId: string, text: string) {
+  await waitFor(
+    () => statusOf(store, responseId) === 'complete' && textOf(store, responseId) === text,
+    `"${responseId}" complete with the full text (have ${JSON.stringify(textOf(store, responseId))}, ${statusOf(store, responseId)})`,
+  );
+}
+
+describe.each(strategies)('connectChannel with strategy %s', (strategy) => {
+  it('refresh mid-stream (message-per-response): a new client ends with exactly the text, once', async () => {
+    const name = uniqueChannel();
+    const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
+    const tokens = tokensOf(TEXT);
+    await agent.start();
+    agent.send(...tokens.slice(0, 12));
+    await agent.flush();
+
+    const page = await openPage(name, strategy);
+    expect(page.store.getSnapshot()).toMatchObject({ syncStatus: 'live', caughtUp: true });
+    expect(textOf(page.store, 'r1')).toBe(tokens.slice(0, 12).join(''));
+    agent.send(...tokens.slice(12));
+    await agent.finish();
+
+    await waitComplete(page.store, 'r1', TEXT);
+    expect(page.store.getSnapshot().responses).toHaveLength(1);
+    expect(page.store.getSnapshot().resyncCount).toBe(0);
+  });
+
+  it('refresh mid-stream (message-per-token): tokens before and after the reload join exactly', async () => {
+    const name = uniqueChannel();
+    const agent = new PerTokenAgent(env.client().channels.get(name), 't1');
+    const tokens = tokensOf(TEXT, 6);
+    await agent.start();
+    agent.send(...tokens.slice(0, 7));
+    await agent.flush();
+
+    const page = await openPage(name, strategy);
+    expect(textOf(page.store, 't1')).toBe(tokens.slice(0, 7).join(''));
+    agent.send(...tokens.slice(7));
+    await agent.finish();
+
+    await waitComplete(page.store, 't1', TEXT);
+    expect(page.store.getSnapshot().responses).toHaveLength(1);
+  });
+
+  it('late join: a response that finished before the client arrived is complete at once', async () => {
+    const name = uniqueChannel();
+    const publisher = env.client().channels.get(name);
+    const first = new PerResponseAgent(publisher, 'done-1');
+    await first.start();
+    first.send(...tokensOf('First answer.'));
+    await first.finish('complete');
+    const second = new PerTokenAgent(publisher, 'done-2');
+    await second.start();
+    second.send(...tokensOf('Second answer, cut short.'));
+    await second.finish('cancelled');
+
+    const page = await openPage(name, strategy);
+    expect(page.store.getSnapshot().responses.map((r) => [r.responseId, r.text, r.status])).toEqual([
+      ['done-1', 'First answer.', 'complete'],
+      ['done-2', 'Second answer, cut short.', 'cancelled'],
+    ]);
+  });
+
+  it('transient disconnect: the connection resumes and the text is exact without a resync', async () => {
+    const name = uniqueChannel();
+    const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
+    const tokens = tokensOf(TEXT);
+    const page = await openPage(name, strategy);
+    await agent.start();
+    agent.send(...tokens.slice(0, 10));
+    await waitFor(() => textOf(page.store, 'r1') === tokens.slice(0, 10).join(''), 'first tokens');
+
+    const disconnected = new Promise((resolve) => page.client.connection.once('disconnected', resolve));
+    env.emulator.faults.pauseDelivery(200);
+    expect(env.emulator.faults.dropConnections(page.client.connection.id)).toBe(1);
+    await disconnected;
+    agent.send(...tokens.slice(10, 20));
+    await agent.flush();
+    agent.send(...tokens.slice(20));
+    await agent.finish();
+
+    await waitComplete(page.store, 'r1', TEXT);
+    expect(page.store.getSnapshot()).toMatchObject({ syncStatus: 'live', resyncCount: 0 });
+  });
+
+  it('connection state loss: the store notices, re-hydrates on its own and ends exact', async () => {
+    const name = uniqueChannel();
+    const publisher = env.client().channels.get(name);
+    const perResponse = new PerResponseAgent(publisher, 'r1');
+    const perToken = new PerTokenAgent(publisher, 't1');
+    const tokens = tokensOf(TEXT);
+    const page = await openPage(name, strategy);
+    await perResponse.start();
+    await perToken.start();
+    perResponse.send(...tokens.slice(0, 8));
+    perToken.send(...tokens.slice(0, 8));
+    await waitFor(() => textOf(page.store, 't1') === tokens.slice(0, 8).join(''), 'first tokens');
+
+    const statuses: string[] = [];
+    page.store.subscribe(() => statuses.push(page.store.getSnapshot().syncStatus));
+    // Hold delivery back so what is published meanwhile is certainly missed by the old connection.
+    env.emulator.faults.pauseDelivery(300);
+    expect(env.emulator.faults.expireConnections(page.client.connection.id)).toBe(1);
+    perResponse.send(...tokens.slice(8, 20));
+    perToken.send(...tokens.slice(8, 20));
+    await perResponse.flush();
+    await perToken.flush();
+    await waitFor(() => page.store.getSnapshot().resyncCount >= 1, 'a resync');
+    perResponse.send(...tokens.slice(20));
+    perToken.send(...tokens.slice(20));
+    await perResponse.finish();
+    await perToken.finish();
+
+    await waitComplete(page.store, 'r1', TEXT);
+    await waitComplete(page.store, 't1', TEXT);
+    await waitFor(() => page.store.getSnapshot().syncStatus === 'live', 'live again');
+    expect(statuses).toContain('resyncing');
+    expect(page.store.getSnapshot()).toMatchObject({ caughtUp: true, error: undefined });
+    expect(page.store.getSnapshot().responses).toHaveLength(2);
+  });
+
+  it('seed plus in-progress: completed responses from the database, the running one from the channel', async () => {
+    const name = uniqueChannel();
+    const publisher = env.client().channels.get(name);
+    const done = new PerResponseAgent(publisher, 'db-1');
+    await done.start();
+    done.send(...tokensOf('Stored answer.'));
+    await done.finish();
+    const history = await publisher.history({ limit: 1 });
+    const storedAt = history.items[0]!.timestamp;
+    const running = new PerResponseAgent(publisher, 'live-1');
+    await running.start();
+    running.send(...tokensOf('Still stream'));
+    await running.flush();
+
+    const seed = [
+      { responseId: 'db-0', text: 'Older stored answer.', createdAt: storedAt - 60_000 },
+      { responseId: 'db-1', text: 'Stored answer.', createdAt: storedAt },
+    ];
+    const page = await openPage(name, strategy, { strategy, seed });
+    running.send(...tokensOf('ing on.'));
+    await running.finish();
+    await waitComplete(page.store, 'live-1', 'Still streaming on.');
+    expect(page.store.getSnapshot().responses.map((r) => [r.responseId, r.text, r.seeded])).toEqual([
+      ['db-0', 'Older stored answer.', true],
+      ['db-1', 'Stored answer.', true],
+      ['live-1', 'Still streaming on.', false],
+    ]);
+  });
+
+  it('several concurrent responses on one channel, joined mid-stream', async () => {
+    const name = uniqueChannel();
+    const publishers = [env.client(), env.client()].map((client) => client.channels.get(name));
+    const agents = [
+      new PerResponseAgent(publishers[0]!, 'a'),
+      new PerResponseAgent(publishers[1]!, 'b'),
+      new PerTokenAgent(publishers[0]!, 'c'),
+      new PerTokenAgent(publishers[1]!, 'd'),
+    ];
+    const texts = ['Alpha streams first. ', 'Bravo answers too, slowly. ', 'Charlie per token. ', 'Delta as well!'];
+    const tokenLists = texts.map((text) => tokensOf(text, 2));
+    for (const agent of agents) await agent.start();
+    const sendStep = (step: number) => {
+      for (const [i, agent] of agents.entries()) agent.send(...tokenLists[i]!.slice(step, step + 1));
+    };
+    for (let step = 0; step < 4; step++) sendStep(step);
+    for (const agent of agents) await agent.flush();
+
+    const page = await openPage(name, strategy);
+    for (let step = 4; step < 30; step++) sendStep(step);
+    await Promise.all(agents.map((agent) => agent.finish()));
+    for (const [i, agent] of agents.entries()) await waitComplete(page.store, agent.responseId, texts[i]!);
+    expect(page.store.getSnapshot().responses.map((r) => r.responseId)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('connectChannel with append rollup', () => {
+  it('folds rolled-up appends (several tokens in one delivery) into the exact text', async () => {
+    const name = uniqueChannel();
+    const page = await openPage(name, 'history');
+    const publisher = env.client({ transportParams: { appendRollupWindow: 40 } }).channels.get(name);
+    const agent = new PerResponseAgent(publisher, 'r1');
+    const deliveries: number[] = [];
+    page.channel.subscribe((message) => {
+      if (message.action === 'message.append') deliveries.push(1);
+    });
+    await agent.start();
+    agent.send(...tokensOf(TEXT, 1));
+    await agent.finish();
+    await waitComplete(page.store, 'r1', TEXT);
+    // Fewer deliveries than appends: the server did roll them up.
+    expect(deliveries.length).toBeLessThan(TEXT.length);
+  });
+});
+
+describe('connectChannel errors and limits', () => {
+  it('reports a missing history capability as a value with a hint, and still goes live', async () => {
+    const name = uniqueChannel();
+    // A key that may subscribe but not read history.
+    const client = env.client({ key: SUBSCRIBE_ONLY_KEY });
+    const store = env.store();
+    const sync = connectChannel(client.channels.get(name), store, { strategy: 'history' });
+    env.track(sync);
+    await sync.ready;
+    const { syncStatus, error } = store.getSnapshot();
+    expect(syncStatus).toBe('error');
+    expect(error?.code).toBe(40160);
+    expect(error?.hint).toMatch(/history/);
+  });
+
+  it('rejects invalid options through the store status, without throwing', async () => {
+    const store = env.store();
+    const channel = env.client().channels.get(uniqueChannel());
+    const sync = connectChannel(channel, store, { strategy: 'history', historyPageSize: 5000 });
+    await sync.ready;
+    expect(store.getSnapshot().error).toMatchObject({ code: 40106 });
+    expect(channel.state).toBe('initialized');
+  });
+
+  it('bounds history by page and message limits and says so', async () => {
+    const name = uniqueChannel();
+    const publisher = env.client().channels.get(name);
+    for (let i = 0; i < 6; i++) {
+      const agent = new PerTokenAgent(publisher, `m${i}`);
+      await agent.start();
+      agent.send('x');
+      await agent.finish();
+    }
+    const page = await openPage(name, 'history', { strategy: 'history', historyPageSize: 4, maxHistoryPages: 2 });
+    expect(page.store.getDiagnostics().byKind['history-truncated']).toBe(1);
+    // 8 newest messages: the last two responses whole, the one before only its stop.
+    expect(page.store.getSnapshot().responses.map((r) => r.responseId)).toEqual(['m3', 'm4', 'm5']);
+    expect(page.store.getResponse('token:m5')!.text).toBe('x');
+  });
+
+  it('stops when the signal aborts: no more messages reach the store', async () => {
+    const name = uniqueChannel();
+    const controller = new AbortController();
+    const client = env.client();
+    const store = env.store();
+    const sync = connectChannel(client.channels.get(name), store, { strategy: 'rewind', signal: controller.signal });
+    await sync.ready;
+    controller.abort();
+    const agent = new PerTokenAgent(env.client().channels.get(name), 'late');
+    await agent.start();
+    agent.send('ignored');
+    await agent.finish();
+    // A second subscriber sees the stop, so the first one would have too.
+    const witness = await openPage(name, 'history');
+    expect(statusOf(witness.store, 'late')).toBe('complete');
+    expect(store.getSnapshot().responses).toEqual([]);
+  });
+
+  it('falls back to history when the channel is already attached (rewind cannot apply)', async () => {
+    const name = uniqueChannel();
+    const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
+    await agent.start();
+    agent.send('already ', 'there');
+    await agent.finish();
+    const client = env.client();
+    const channel: Ably.RealtimeChannel = client.channels.get(name);
+    await channel.attach();
+    const store = env.store();
+    const sync = connectChannel(channel, store, { strategy: 'rewind' });
+    env.track(sync);
+    await sync.ready;
+    expect(textOf(store, 'r1')).toBe('already there');
+  });
+});
