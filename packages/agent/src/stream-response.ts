@@ -69,13 +69,11 @@ export async function streamResponse(
   }
 
   let interruption: Interruption | undefined;
-  let resolveInterrupted: (why: Interruption) => void = () => {};
-  const interrupted = new Promise<Interruption>((resolve) => {
-    resolveInterrupted = resolve;
-  });
+  /** Wakes the pull in progress, if any (one short-lived promise per pull, so nothing piles up on long streams). */
+  let wakePull: ((why: Interruption) => void) | undefined;
   const interrupt = (why: Interruption) => {
     interruption ??= why;
-    resolveInterrupted(interruption);
+    wakePull?.(interruption);
   };
   const toError = (cause: unknown) =>
     (cause as { code?: unknown } | null)?.code === 93002
@@ -109,15 +107,8 @@ export async function streamResponse(
     let exhausted = false;
     while (true) {
       // Checked before pulling, so an abort or failure that came in meanwhile costs no further model output.
-      const outcome =
-        interruption ??
-        (await Promise.race([
-          iterator.next().then(
-            (step) => ({ kind: 'step' as const, step }),
-            (cause: unknown) => ({ kind: 'threw' as const, cause }),
-          ),
-          interrupted,
-        ]));
+      const outcome = interruption ?? (await pull(iterator, (wake) => (wakePull = wake)));
+      wakePull = undefined;
       if (outcome.kind === 'cancelled') {
         status = 'cancelled';
         break;
@@ -314,6 +305,26 @@ function describeValue(value: unknown): string {
 
 function truncate(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+}
+
+type PullOutcome =
+  | Interruption
+  | { readonly kind: 'step'; readonly step: IteratorResult<string> }
+  | { readonly kind: 'threw'; readonly cause: unknown };
+
+/** The next chunk, or an interruption handed to `wake` while the model is still producing it. */
+function pull(iterator: AsyncIterator<string>, onWake: (wake: (why: Interruption) => void) => void) {
+  return new Promise<PullOutcome>((resolve) => {
+    onWake(resolve);
+    try {
+      Promise.resolve(iterator.next()).then(
+        (step) => resolve({ kind: 'step', step }),
+        (cause: unknown) => resolve({ kind: 'threw', cause }),
+      );
+    } catch (cause) {
+      resolve({ kind: 'threw', cause });
+    }
+  });
 }
 
 /** The stream's iterator; one whose creation throws fails on the first pull, like any other stream error. */
