@@ -489,6 +489,10 @@ export class Connection {
       return;
     }
     const params: Record<string, string> = {};
+    // Params in a qualifier ([?rewind=1]name) apply like channel params; explicit params win.
+    if (name.startsWith('[?')) {
+      for (const [k, v] of new URLSearchParams(name.slice(2, name.indexOf(']')))) params[k] = v;
+    }
     for (const [k, v] of Object.entries(pm.params ?? {})) params[k] = String(v);
     let requested = (pm.flags ?? 0) & MODE_MASK;
     if (params.modes !== undefined) {

@@ -223,3 +223,34 @@ describe.each(formats)('channel features over %s', (format) => {
     expect(received).toHaveLength(0);
   });
 });
+
+describe.each(formats)('mutation errors over %s', (format) => {
+  it('NACKs an append of another data type with 40013, an unknown serial with 40400, an oversized append with 40009', async () => {
+    const own = await startEmulator({ port: 0, maxMessageSize: 1024 });
+    const local = new Clients(() => own);
+    try {
+      const channel = local.realtime({ format }).channels.get(uniqueChannel());
+      const { serials } = await channel.publish('response', 'text');
+      const serial = serials[0] as string;
+      await expect(channel.appendMessage({ serial, data: Buffer.from([1, 2]) })).rejects.toMatchObject({ code: 40013 });
+      await expect(channel.appendMessage({ serial: `${serial}x`, data: 'a' })).rejects.toMatchObject({
+        code: 40400,
+        statusCode: 404,
+      });
+      await expect(channel.appendMessage({ serial, data: 'y'.repeat(1100) })).rejects.toMatchObject({ code: 40009 });
+      await expect(channel.appendMessage({ serial, data: '!' })).resolves.toHaveProperty('versionSerial');
+      expect((await local.rest({ format }).channels.get(channel.name).getMessage(serial)).data).toBe('text!');
+    } finally {
+      local.closeAll();
+      await own.stop();
+    }
+  });
+
+  it('rewinds through a channel-name qualifier', async () => {
+    const name = uniqueChannel();
+    await clients.rest({ format }).channels.get(name).publish('m', 'old');
+    const received = await collect(clients.realtime({ format }).channels.get(`[?rewind=1]${name}`));
+    await waitFor(() => received.length === 1);
+    expect(received[0]?.data).toBe('old');
+  });
+});
