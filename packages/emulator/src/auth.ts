@@ -4,7 +4,14 @@ import { type Capability, FULL_CAPABILITY, intersectCapability, parseCapability 
 import { EmulatorError, errors } from './errors.js';
 import { parseKey } from './keys.js';
 
-/** A key the emulator accepts: `appId.keyId:secret`, optionally with a restricted capability. */
+/**
+ * A key the emulator accepts: `appId.keyId:secret`, optionally with a restricted capability.
+ *
+ * @example
+ * ```ts
+ * const keys: KeyConfig[] = [{ key: 'app.reader:secret', capability: { 'ai:*': ['subscribe', 'history'] } }];
+ * ```
+ */
 export interface KeyConfig {
   key: string;
   /** Defaults to full access `{"*":["*"]}`. */
@@ -30,7 +37,14 @@ export interface Credentials {
   expires?: number;
 }
 
-/** `TokenDetails` as returned by `requestToken`. */
+/**
+ * `TokenDetails` as returned by `POST /keys/:keyName/requestToken`.
+ *
+ * @example
+ * ```ts
+ * const details: TokenDetails = await (await fetch(`${emulator.httpUrl}/keys/app.key/requestToken`, init)).json();
+ * ```
+ */
 export interface TokenDetails {
   token: string;
   keyName: string;

@@ -1,6 +1,13 @@
 import { errors } from './errors.js';
 
-/** An Ably capability: resource pattern -> allowed operations. */
+/**
+ * An Ably capability: resource pattern -> allowed operations.
+ *
+ * @example
+ * ```ts
+ * const capability: Capability = { 'ai:*': ['subscribe', 'history'], 'ai:agent-*': ['*'] };
+ * ```
+ */
 export type Capability = Record<string, string[]>;
 
 /** Operations a capability can grant. */

@@ -10,7 +10,14 @@ import {
 import { errors } from './errors.js';
 import type { SerialClock } from './serials.js';
 
-/** Channel rules for a namespace (the part of a channel name before the first `:`). */
+/**
+ * Channel rules for a namespace (the part of a channel name before the first `:`).
+ *
+ * @example
+ * ```ts
+ * const rule: NamespaceRule = { mutableMessages: true };
+ * ```
+ */
 export interface NamespaceRule {
   /** Allow updates, deletes and appends (Ably's "Message annotations, updates, deletes, and appends" rule). */
   mutableMessages?: boolean;

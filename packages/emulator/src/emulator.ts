@@ -10,10 +10,24 @@ import { EmulatorError, errors, toEmulatorError } from './errors.js';
 import { handleHttp } from './rest.js';
 import { SerialClock } from './serials.js';
 
-/** The key every emulator accepts unless `keys` says otherwise (full capability). */
+/**
+ * The key every emulator accepts unless `keys` says otherwise (full capability).
+ *
+ * @example
+ * ```ts
+ * new Ably.Rest({ key: DEFAULT_KEY, endpoint: '127.0.0.1', port: 8787, tls: false });
+ * ```
+ */
 export const DEFAULT_KEY = 'resumable.local:local-emulator-secret';
 
-/** Options for {@link startEmulator}. */
+/**
+ * Options for {@link startEmulator}.
+ *
+ * @example
+ * ```ts
+ * await startEmulator({ port: 0, connectionStateTtl: 2000, namespaces: { chat: { mutableMessages: true } } });
+ * ```
+ */
 export interface EmulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
@@ -37,7 +51,15 @@ export interface EmulatorOptions {
   log?: boolean | ((line: string) => void);
 }
 
-/** Fault injection for tests and demos. */
+/**
+ * Fault injection for tests and demos.
+ *
+ * @example
+ * ```ts
+ * emulator.faults.dropConnections(client.connection.id!); // the client resumes
+ * emulator.faults.expireConnections(); // every resume fails with 80008
+ * ```
+ */
 export interface EmulatorFaults {
   /** Drop the transport of one connection (or all) without a goodbye; the client resumes. Returns how many. */
   dropConnections(connectionId?: string): number;
@@ -51,7 +73,14 @@ export interface EmulatorFaults {
   expireTokens(): number;
 }
 
-/** Options to build client options for the `ably` SDK. */
+/**
+ * Options to build client options for the `ably` SDK.
+ *
+ * @example
+ * ```ts
+ * emulator.clientOptions({ format: 'msgpack', clientId: 'agent' });
+ * ```
+ */
 export interface ClientOptionsRequest {
   /** `json` (browser default) or `msgpack` (Node default). Default `json`. */
   format?: 'json' | 'msgpack';
@@ -60,7 +89,14 @@ export interface ClientOptionsRequest {
   key?: string;
 }
 
-/** Plain `ably` ClientOptions pointing at the emulator. */
+/**
+ * Plain `ably` ClientOptions pointing at the emulator.
+ *
+ * @example
+ * ```ts
+ * const client = new Ably.Realtime({ ...emulator.clientOptions(), echoMessages: false });
+ * ```
+ */
 export interface EmulatorClientOptions {
   key: string;
   endpoint: string;
@@ -72,7 +108,17 @@ export interface EmulatorClientOptions {
   clientId?: string;
 }
 
-/** A running emulator. */
+/**
+ * A running emulator.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator();
+ * const rest = new Ably.Rest(emulator.clientOptions());
+ * await emulator.restart();
+ * await emulator.stop();
+ * ```
+ */
 export interface Emulator {
   readonly port: number;
   /** `http://127.0.0.1:<port>` */

@@ -1,4 +1,13 @@
-/** An Ably-style error: a numeric code, the HTTP status it maps to, and a message naming the fix. */
+/**
+ * An Ably-style error: a numeric code, the HTTP status it maps to, and a message naming the fix. It is
+ * what the emulator sends in ERROR/NACK frames and REST error bodies.
+ *
+ * @example
+ * ```ts
+ * const error = new EmulatorError(40160, 401, 'No "publish" capability on "ai:chat"');
+ * error.toWire(); // { message, code: 40160, statusCode: 401, href: 'https://help.ably.io/error/40160' }
+ * ```
+ */
 export class EmulatorError extends Error {
   override readonly name = 'EmulatorError';
   constructor(
