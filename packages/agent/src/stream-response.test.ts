@@ -406,6 +406,33 @@ describe('streamResponse, connection and arguments', () => {
     expect(fake.messages[0]?.versionMetadata).toMatchObject({ status: 'error' });
   });
 
+  it('tries the end marker again after a transient failure', async () => {
+    let endAttempts = 0;
+    const fake = createFakeChannel({
+      reject: (operation) =>
+        operation.operation?.metadata && ++endAttempts === 1
+          ? { code: 42910, message: 'Rate limit exceeded' }
+          : undefined,
+    });
+    const result = await streamResponse(fake.channel, chunks('a', 'b'));
+    expect(result.status).toBe('complete');
+    expect(endAttempts).toBe(2);
+    expect(fake.messages[0]).toMatchObject({ data: 'ab', versionMetadata: { status: 'complete' } });
+  });
+
+  it('ends the response as an error when the repair cannot be published', async () => {
+    // message-per-token: the full-text repair would exceed the size limit although every token fits.
+    const fake = createFakeChannel({
+      maxMessageSize: 120,
+      reject: (_operation, index) => (index === 0 ? { code: 42910, message: 'Rate limit exceeded' } : undefined),
+    });
+    const error = await rejection(
+      streamResponse(fake.channel, chunks('x'.repeat(40), 'y'.repeat(40)), { pattern: 'message-per-token' }),
+    );
+    expect(error.code).toBe(40009);
+    expect(fake.messages.at(-1)).toMatchObject({ name: 'stop', extras: { headers: { status: 'error' } } });
+  });
+
   it('ignores a progress hook that throws', async () => {
     const fake = createFakeChannel();
     const result = await streamResponse(fake.channel, chunks('a', 'b'), {

@@ -1,6 +1,12 @@
 import { KIT_ERROR_CODES, RESPONSE_ID_HEADER, ResumableError, type TerminalStatus } from '@resumable/core';
 import type * as Ably from 'ably';
-import { maxMessageSizeOf, mutableMessagesError, unpublishableReason, watchConnection } from './channel-access.js';
+import {
+  isFatalPublishError,
+  maxMessageSizeOf,
+  mutableMessagesError,
+  unpublishableReason,
+  watchConnection,
+} from './channel-access.js';
 import { MessagePerResponseWriter } from './message-per-response.js';
 import { MessagePerTokenWriter } from './message-per-token.js';
 import { PublishTracker } from './publish-tracker.js';
@@ -183,11 +189,22 @@ export async function streamResponse(
 
     const failures = tracker.failures.length;
     if (failures > 0) {
-      await writer.repair(published);
+      try {
+        await retrying(() => writer.repair(published));
+      } catch (cause) {
+        const error = toError(cause);
+        // The text on the channel is incomplete: say so rather than leave readers waiting.
+        const reason = truncate(`The text could not be repaired after ${failures} failed publishes: ${error.message}`);
+        await writer.end('error', reason).then(
+          () => emit({ type: 'end', responseId, status: 'error', reason }),
+          () => {},
+        );
+        throw error;
+      }
       emit({ type: 'repaired', responseId, failures });
     }
     const reason = streamError ? truncate(streamError.message) : undefined;
-    await writer.end(status, reason);
+    await retrying(() => writer.end(status, reason));
     emit({ type: 'end', responseId, status, ...(reason !== undefined ? { reason } : {}) });
     return finish({
       serial,
@@ -305,6 +322,25 @@ function describeValue(value: unknown): string {
 
 function truncate(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+}
+
+/** Pauses before the second and third attempt of a repair or end marker. */
+const RETRY_DELAYS_MS = [100, 400];
+
+/**
+ * Run a closing operation (repair, end marker), trying again after a transient failure such as a rate limit:
+ * these are single messages, and losing one would leave the response unrepaired or never ended.
+ */
+async function retrying(operation: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || (error instanceof ResumableError && isFatalPublishError(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 type PullOutcome =
