@@ -65,9 +65,12 @@ function stringEntries(
     report('bad-headers', `${what} is not an object; ignored`, received);
     return undefined;
   }
+  const keys = Object.keys(value);
+  // The common case (every value a string) needs no copy: the store copies what it keeps.
+  if (keys.every((key) => typeof value[key] === 'string')) return value as Readonly<Record<string, string>>;
   const result: Record<string, string> = {};
   let dropped = 0;
-  for (const key of Object.keys(value)) {
+  for (const key of keys) {
     const entry = value[key];
     if (typeof entry === 'string') result[key] = entry;
     else dropped++;

@@ -113,6 +113,8 @@ interface Entry {
   floor: string | undefined;
   /** Per-token: the newest tokens, sorted by serial, appended after `text`. */
   pending: Token[];
+  /** Per-token: total length of the pending tokens' text. */
+  pendingLength: number;
   startSerial: string | undefined;
   stopSerial: string | undefined;
   cache: StreamedResponse | undefined;
@@ -140,6 +142,7 @@ function emptyEntry(id: string, pattern: ResponsePattern, orderSerial: string, n
     text: new TextBuffer(),
     floor: undefined,
     pending: [],
+    pendingLength: 0,
     startSerial: undefined,
     stopSerial: undefined,
     cache: undefined,
@@ -160,7 +163,22 @@ function textOf(entry: Entry): string {
 }
 
 function textIsEmpty(entry: Entry): boolean {
-  return entry.text.length === 0 && entry.pending.every((token) => token.text.length === 0);
+  return entry.text.length === 0 && entry.pendingLength === 0;
+}
+
+function sameHeaders(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+/** The headers to keep: the previous object when nothing changed, so it stays the same object. */
+function nextHeaders(
+  previous: Readonly<Record<string, string>>,
+  received: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  return sameHeaders(previous, received) ? previous : Object.freeze({ ...received });
 }
 
 /** Seeds sort first (by creation time), channel responses after them by serial. */
@@ -233,7 +251,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   function observeServerTime(time: number | undefined): number {
     if (time === undefined) return serverNow();
     if (newestServerTime === undefined || time > newestServerTime) {
-      const expected = newestServerTime === undefined ? undefined : serverNow();
+      const expected = staleTimer === undefined || newestServerTime === undefined ? undefined : serverNow();
       newestServerTime = time;
       localTimeAtNewest = now();
       // Server time jumped ahead of our estimate (hydrating old messages, then newer ones): the
@@ -379,7 +397,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   }
 
   function takeHeaders(entry: Entry, message: InboundMessage): void {
-    if (message.headers) entry.headers = Object.freeze({ ...message.headers });
+    if (message.headers) entry.headers = nextHeaders(entry.headers, message.headers);
     const responseId = message.headers?.[RESPONSE_ID_HEADER];
     if (entry.responseId === undefined && typeof responseId === 'string' && responseId.length > 0) {
       entry.responseId = responseId;
@@ -507,7 +525,10 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   function sealTokens(entry: Entry): void {
     if (entry.pending.length < 2 * reorderWindow) return;
     const sealed = entry.pending.splice(0, entry.pending.length - reorderWindow);
-    for (const token of sealed) entry.text.append(token.text);
+    for (const token of sealed) {
+      entry.text.append(token.text);
+      entry.pendingLength -= token.text.length;
+    }
     entry.floor = sealed[sealed.length - 1]!.serial;
   }
 
@@ -534,7 +555,9 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       report('duplicate', `Token ${serial} was already applied`, received);
       return false;
     }
-    pending.splice(low, 0, { serial, text });
+    if (low === pending.length) pending.push({ serial, text });
+    else pending.splice(low, 0, { serial, text });
+    entry.pendingLength += text.length;
     sealTokens(entry);
     return true;
   }
@@ -595,6 +618,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
         // The full text replaces every token published before it.
         entry.text.reset(message.data as string);
         entry.pending = entry.pending.filter((token) => compareSerials(token.serial, serial) > 0);
+        entry.pendingLength = entry.pending.reduce((sum, token) => sum + token.text.length, 0);
         entry.floor = serial;
         const status = message.headers?.[STATUS_KEY];
         entry.ended = isTerminalStatus(status) ? status : (entry.ended ?? 'complete');
@@ -604,7 +628,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     }
     if (!applied) return;
     if (message.headers && compareSerials(serial, entry.version) >= 0) {
-      entry.headers = Object.freeze({ ...message.headers });
+      entry.headers = nextHeaders(entry.headers, message.headers);
     }
     if (compareSerials(serial, entry.version) > 0) entry.version = serial;
     touched(entry, message, wasEmpty, statusBefore);

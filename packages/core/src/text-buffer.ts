@@ -5,8 +5,8 @@
  * costs tens of bytes per token; a plain array of tokens costs even more. This buffer keeps small
  * fragments in a short tail and folds the tail into one flat block every {@link TAIL_LIMIT}
  * fragments, and folds blocks together as they accumulate, so memory stays close to the text
- * size and each append is O(1) amortised. Reading joins everything once and caches the result
- * until the next append.
+ * size and each append is O(1) amortised. Reading chains the blocks and caches the result until
+ * the next append.
  */
 const TAIL_LIMIT = 512;
 
@@ -46,8 +46,10 @@ export class TextBuffer {
   toString(): string {
     if (this.cached !== undefined) return this.cached;
     this.foldTail();
-    const joined = this.blocks.length === 1 ? this.blocks[0]! : this.blocks.join('');
-    // Keep one flat copy: the blocks are replaced by the joined string so memory is not doubled.
+    // `+` on long strings makes a rope node in O(1); the few blocks (O(log n)) are chained rather than
+    // copied, so reading after every few tokens costs the new text, not the whole text.
+    let joined = this.blocks[0] ?? '';
+    for (let index = 1; index < this.blocks.length; index++) joined += this.blocks[index]!;
     this.blocks = joined.length > 0 ? [joined] : [];
     this.cached = joined;
     return joined;
