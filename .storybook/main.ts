@@ -1,0 +1,17 @@
+import type { StorybookConfig } from '@storybook/react-vite';
+import { defaultClientConditions } from 'vite';
+
+const config: StorybookConfig = {
+  stories: ['../packages/*/src/**/*.stories.@(ts|tsx)'],
+  framework: { name: '@storybook/react-vite', options: {} },
+  addons: ['@storybook/addon-a11y', '@storybook/addon-vitest'],
+  core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  viteFinal(viteConfig) {
+    // Workspace packages resolve to their src/ through the `source` export condition.
+    viteConfig.resolve ??= {};
+    viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
+    return viteConfig;
+  },
+};
+
+export default config;
