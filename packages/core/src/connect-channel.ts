@@ -193,9 +193,9 @@ export function connectChannel(
     });
   }
 
-  async function readHistory(run: number): Promise<void> {
+  async function readHistory(run: number, untilAttach: boolean): Promise<void> {
     const start = newestSeedTime();
-    const params: Ably.RealtimeHistoryParams = { untilAttach: true, limit: pageSize };
+    const params: Ably.RealtimeHistoryParams = { untilAttach, limit: pageSize };
     if (start !== undefined) params.start = start;
     let page: Ably.PaginatedResult<Ably.InboundMessage> | null = await channel.history(params);
     const collected: Ably.InboundMessage[] = [];
@@ -251,9 +251,13 @@ export function connectChannel(
         if (change?.hasBacklog && settleMs > 0) await sleep(settleMs);
       } else {
         queue ??= [];
+        // A channel someone else attached earlier has an attach point before our subscription: messages
+        // since then reached only their listeners. Read history up to now instead; the overlap with the
+        // held live messages is dropped by the reducer.
+        const attachedBeforeUs = !subscribed && channel.state === 'attached';
         if (needsAttach || !subscribed || channel.state !== 'attached') await subscribeOrAttach();
         if (run !== generation || stopped) return;
-        await readHistory(run);
+        await readHistory(run, !attachedBeforeUs);
       }
       if (run !== generation || stopped) return;
       store.setSync('live', true);

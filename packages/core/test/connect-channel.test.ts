@@ -164,6 +164,25 @@ describe.each(strategies)('connectChannel with strategy %s', (strategy) => {
     expect(page.store.getSnapshot().responses).toHaveLength(2);
   });
 
+  it('re-attaches and re-hydrates when something else detaches the channel', async () => {
+    const name = uniqueChannel();
+    const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
+    const tokens = tokensOf(TEXT);
+    const page = await openPage(name, strategy);
+    await agent.start();
+    agent.send(...tokens.slice(0, 10));
+    await waitFor(() => textOf(page.store, 'r1') === tokens.slice(0, 10).join(''), 'first tokens');
+    await page.channel.detach();
+    agent.send(...tokens.slice(10, 20));
+    await agent.flush();
+    await waitFor(() => page.channel.state === 'attached', 'the sync to attach again');
+    agent.send(...tokens.slice(20));
+    await agent.finish();
+    await waitComplete(page.store, 'r1', TEXT);
+    await waitFor(() => page.store.getSnapshot().syncStatus === 'live', 'live again');
+    expect(page.store.getSnapshot().resyncCount).toBe(1);
+  });
+
   it('seed plus in-progress: completed responses from the database, the running one from the channel', async () => {
     const name = uniqueChannel();
     const publisher = env.client().channels.get(name);
@@ -294,6 +313,28 @@ describe('connectChannel errors and limits', () => {
     const witness = await openPage(name, 'history');
     expect(statusOf(witness.store, 'late')).toBe('complete');
     expect(store.getSnapshot().responses).toEqual([]);
+  });
+
+  it('joins a channel the app attached earlier without losing what arrived in between', async () => {
+    const name = uniqueChannel();
+    const client = env.client();
+    const channel = client.channels.get(name);
+    // Another part of the app listens on the channel already.
+    const seenElsewhere: string[] = [];
+    await channel.subscribe('token', (message) => {
+      seenElsewhere.push(String(message.data));
+    });
+    const agent = new PerTokenAgent(env.client().channels.get(name), 't1');
+    await agent.start();
+    agent.send('sent ', 'after ', 'the attach');
+    await waitFor(() => seenElsewhere.length === 3, 'the other listener to receive the tokens');
+    const store = env.store();
+    const sync = connectChannel(channel, store, { strategy: 'history' });
+    env.track(sync);
+    await sync.ready;
+    agent.send(' and more');
+    await agent.finish();
+    await waitComplete(store, 't1', 'sent after the attach and more');
   });
 
   it('falls back to history when the channel is already attached (rewind cannot apply)', async () => {
