@@ -66,9 +66,22 @@ export function newConversation(name: string): string {
   return `e2e-${name}-${conversations}-${Date.now().toString(36)}`;
 }
 
+const errors = new WeakMap<Page, string[]>();
+
+/** Uncaught exceptions and console errors the page produced (React warnings, failed loads, ...). */
+export function pageErrors(page: Page): string[] {
+  return errors.get(page) ?? [];
+}
+
 /** Open the demo on a conversation with the given settings (stored the way the app stores them). */
 export async function openChat(stack: DemoStack, conversationId: string, settings: Partial<Settings>): Promise<Page> {
   const page = await stack.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const seen: string[] = [];
+  errors.set(page, seen);
+  page.on('pageerror', (error) => seen.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.push(`console: ${message.text()}`);
+  });
   await page.addInitScript((saved) => {
     if (!localStorage.getItem('resumable-demo:settings')) {
       localStorage.setItem('resumable-demo:settings', JSON.stringify(saved));
@@ -86,30 +99,60 @@ export async function waitUntilLive(page: Page, kind: 'main' | 'late-joiner' = '
   });
 }
 
-/** Type a prompt and send it; resolves with the id of the response the agent starts. */
-export async function ask(page: Page, prompt: string): Promise<string> {
-  const started = page.waitForResponse((res) => /\/api\/conversations\/[^/]+\/messages$/.test(res.url()));
+/**
+ * Type a prompt and send it; resolves with the id of the response the agent starts. With `holdAt`,
+ * the request asks the agent to hold the model after that many tokens (see {@link waitUntilHeld}).
+ */
+export async function ask(page: Page, prompt: string, options: { holdAt?: number } = {}): Promise<string> {
+  const messages = /\/api\/conversations\/[^/]+\/messages$/;
+  if (options.holdAt !== undefined) {
+    await page.route(messages, (route) => {
+      const body = route.request().postDataJSON() as Record<string, unknown>;
+      return route.continue({ postData: JSON.stringify({ ...body, pauseAfterTokens: options.holdAt }) });
+    });
+  }
+  const started = page.waitForResponse((res) => messages.test(res.url()));
   await page.getByRole('textbox', { name: 'Message' }).fill(prompt);
   await page.getByRole('button', { name: 'Send' }).click();
   const { responseId } = (await (await started).json()) as { responseId: string };
+  if (options.holdAt !== undefined) await page.unroute(messages);
   return responseId;
 }
 
 async function agentReport(stack: DemoStack, responseId: string) {
   const res = await fetch(`${stack.url}/api/responses/${responseId}`);
-  return (await res.json()) as StoredResponse | { status: 'streaming'; tokens: number; text: string };
+  return (await res.json()) as StoredResponse | { status: 'streaming'; tokens: number; text: string; paused: boolean };
 }
 
-/** Wait until the agent has streamed at least `tokens` tokens of a response (it is then mid-stream). */
-export async function waitForTokens(stack: DemoStack, responseId: string, tokens: number): Promise<void> {
+/**
+ * Wait until the model is held after at least `tokens` tokens: the answer is then mid-stream for as
+ * long as the test needs, however slow the machine is.
+ */
+export async function waitUntilHeld(stack: DemoStack, responseId: string, tokens: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const report = await agentReport(stack, responseId);
     if (report.status !== 'streaming') throw new Error(`response ended (${report.status}) before ${tokens} tokens`);
-    if (report.tokens >= tokens) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (report.paused && report.tokens >= tokens) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`fewer than ${tokens} tokens after 20 s`);
+  throw new Error(`the model was not held at ${tokens} tokens within 20 s`);
+}
+
+async function control(stack: DemoStack, responseId: string, action: 'pause' | 'resume', body: object) {
+  const res = await fetch(`${stack.url}/api/responses/${responseId}/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`could not ${action} the model: ${await res.text()}`);
+}
+
+/** Let a held model go on; with `holdAgainAt`, hold it again after that many tokens and wait for it. */
+export async function release(stack: DemoStack, responseId: string, holdAgainAt?: number): Promise<void> {
+  if (holdAgainAt !== undefined) await control(stack, responseId, 'pause', { afterTokens: holdAgainAt });
+  await control(stack, responseId, 'resume', {});
+  if (holdAgainAt !== undefined) await waitUntilHeld(stack, responseId, holdAgainAt);
 }
 
 /** Wait for the agent to finish a response; resolves with exactly the text the model produced. */

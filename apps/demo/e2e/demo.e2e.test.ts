@@ -6,12 +6,15 @@ import {
   type DemoStack,
   newConversation,
   openChat,
+  pageErrors,
+  release,
   startDemoStack,
-  waitForTokens,
+  waitUntilHeld,
   waitUntilLive,
 } from './demo-stack.js';
 
-// The whole demo in a real browser: emulator, agent server, built app, Debian's Chromium.
+// The whole demo in a real browser: emulator, agent server, built app, Debian's Chromium. Each
+// disruption happens while the model is held mid-answer, and most of the answer streams after it.
 let stack: DemoStack;
 beforeAll(async () => {
   stack = await startDemoStack();
@@ -20,17 +23,23 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const fast = { tokensPerSecond: 80, jitter: 0.3, view: 'source' as const, disconnectSeconds: 2 };
+/**
+ * Fast answers, shown as the exact text received. The agent publishes without append rollup: with a
+ * rollup window, the emulator can deliver a rolled-up append that overlaps the snapshot a client got
+ * on attach (rewind or history), which doubles a few words.
+ */
+const fast = { tokensPerSecond: 200, jitter: 0.3, view: 'source' as const, disconnectSeconds: 2, rollupWindowMs: 0 };
 
 describe('demo end to end', () => {
   it('a reload mid-stream ends with exactly one bubble holding the exact text, after the seeded history', async () => {
     const page = await openChat(stack, newConversation('reload'), { ...fast, strategy: 'rewind' });
     const first = await ask(page, 'compare websockets and sse');
     const firstText = await agentText(stack, first);
-    const second = await ask(page, 'write a debounce function');
-    await waitForTokens(stack, second, 60);
+    const second = await ask(page, 'write a debounce function', { holdAt: 60 });
+    await waitUntilHeld(stack, second, 60);
     await page.reload();
     await waitUntilLive(page);
+    await release(stack, second);
     const expected = await agentText(stack, second);
 
     expect(await bubblesFor(page, second)).toEqual({ count: 1, texts: [expected] });
@@ -38,44 +47,62 @@ describe('demo end to end', () => {
     expect(await bubblesFor(page, first)).toEqual({ count: 1, texts: [firstText] });
     expect(await page.locator(`[data-response-id="${first}"]`).getAttribute('data-seeded')).toBe('true');
     expect(await page.getByTestId('assistant-bubble').count()).toBe(2);
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 
   it('a transient disconnect mid-stream resumes to the exact text', async () => {
     const page = await openChat(stack, newConversation('disconnect'), { ...fast, strategy: 'rewind' });
-    const responseId = await ask(page, 'how do I deploy to production');
-    await waitForTokens(stack, responseId, 40);
+    const responseId = await ask(page, 'how do I deploy to production', { holdAt: 40 });
+    await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: /^Disconnect/ }).click();
     await page.getByTestId('notice').filter({ hasText: 'cut off' }).waitFor();
+    // The rest of the answer is published while this client is cut off.
+    await release(stack, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
-    expect(await page.getByTestId('connection-state').textContent()).toBe('connected');
+    await page
+      .getByTestId('connection-state')
+      .filter({ hasText: /^connected$/ })
+      .waitFor();
+    // The inspector saw the drop and the resume; continuity was kept, so no resync.
+    expect(await page.getByTestId('connection-trail').textContent()).toContain('connected → disconnected');
+    expect(await page.getByTestId('resync-badge').count()).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 
   it('a long outage mid-stream re-hydrates to the exact text and shows the resync badge', async () => {
     const page = await openChat(stack, newConversation('outage'), { ...fast, strategy: 'history' });
-    const responseId = await ask(page, 'write a sql query for top customers');
-    await waitForTokens(stack, responseId, 40);
+    const responseId = await ask(page, 'write a sql query for top customers', { holdAt: 40 });
+    await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: 'Long outage' }).click();
+    await page.getByTestId('notice').filter({ hasText: 'state discarded' }).waitFor();
+    await release(stack, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
     await page.getByTestId('resync-badge').waitFor({ timeout: 10_000 });
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 
-  it('a late joiner that arrives mid-stream shows the same text as the first client', async () => {
+  it('a late joiner that arrives mid-stream, and a soft remount, show the same text as the first client', async () => {
     const page = await openChat(stack, newConversation('late'), { ...fast, strategy: 'rewind' });
-    const responseId = await ask(page, 'explain how resume works after a disconnect');
-    await waitForTokens(stack, responseId, 80);
+    const responseId = await ask(page, 'explain how resume works after a disconnect', { holdAt: 40 });
+    await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: 'Add late joiner' }).click();
     await waitUntilLive(page, 'late-joiner');
+    await release(stack, responseId, 150);
+    await page.getByRole('button', { name: 'Soft remount' }).click();
+    await waitUntilLive(page);
+    await release(stack, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
     expect(await bubblesFor(page, responseId, 'main')).toEqual({ count: 1, texts: [expected] });
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 
@@ -85,17 +112,19 @@ describe('demo end to end', () => {
       pattern: 'message-per-token',
       strategy: 'history',
     });
-    const responseId = await ask(page, 'token bucket rate limiting in python');
-    await waitForTokens(stack, responseId, 40);
+    const responseId = await ask(page, 'token bucket rate limiting in python', { holdAt: 30 });
+    await waitUntilHeld(stack, responseId, 30);
     await page.reload();
     await waitUntilLive(page);
-    await waitForTokens(stack, responseId, 120);
+    await release(stack, responseId, 100);
     await page.getByRole('button', { name: /^Disconnect/ }).click();
     await page.getByRole('button', { name: 'Add late joiner' }).click();
+    await release(stack, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
     expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 });

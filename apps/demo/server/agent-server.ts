@@ -8,7 +8,7 @@ import { CHANNEL_NAMESPACE, CONVERSATION_ID, channelNameFor, MAX_PROMPT_LENGTH }
 import type { ConversationStore } from './conversation-store.js';
 import { HttpError, numberField, readJsonBody, sendJson } from './http-utils.js';
 import type { RealModel } from './real-model.js';
-import { simulateModel } from './simulated-model.js';
+import { PauseGate, simulateModel } from './simulated-model.js';
 
 const PATTERNS: readonly ResponsePattern[] = ['message-per-response', 'message-per-token'];
 const FAULT_KINDS = ['disconnect', 'outage', 'drop', 'expire', 'pause', 'delay', 'expire-tokens'] as const;
@@ -58,6 +58,9 @@ interface ActiveResponse {
   text: string;
   tokens: number;
   done: Promise<void>;
+  readonly gate: PauseGate;
+  /** Pause the model once this many tokens were produced. */
+  pauseAfter: number | undefined;
 }
 
 /**
@@ -140,6 +143,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     const tokensPerSecond = numberField(body, 'tokensPerSecond', 1, 2000, 40);
     const jitter = numberField(body, 'jitter', 0, 1, 0.5);
     const rollupWindowMs = numberField(body, 'rollupWindowMs', 0, 500, 40);
+    // Hold the model once it produced this many tokens (to break things at an exact point); 0 = never.
+    const pauseAfterTokens = numberField(body, 'pauseAfterTokens', 0, 1_000_000, 0);
 
     const responseId = randomUUID();
     const controller = new AbortController();
@@ -157,13 +162,20 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       text: '',
       tokens: 0,
       done: Promise.resolve(),
+      gate: new PauseGate(),
+      pauseAfter: pauseAfterTokens > 0 ? pauseAfterTokens : undefined,
     };
-    // Count and keep what the model produced: the reference the client's text is checked against.
+    // Count and keep what the model produced (the reference for the client's text); hold it while paused.
     const counted = (async function* () {
       for await (const token of source) {
         entry.text += token;
         entry.tokens++;
         yield token;
+        if (entry.pauseAfter !== undefined && entry.tokens >= entry.pauseAfter) {
+          entry.pauseAfter = undefined;
+          entry.gate.pause();
+        }
+        await entry.gate.wait(controller.signal);
       }
     })();
 
@@ -214,7 +226,13 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     if (stored) return sendJson(res, 200, stored);
     const streaming = active.get(responseId);
     if (streaming) {
-      return sendJson(res, 200, { responseId, status: 'streaming', text: streaming.text, tokens: streaming.tokens });
+      return sendJson(res, 200, {
+        responseId,
+        status: 'streaming',
+        text: streaming.text,
+        tokens: streaming.tokens,
+        paused: streaming.gate.paused,
+      });
     }
     throw new HttpError(404, 40400, `No response ${responseId}`, 'Check the response id.');
   }
@@ -304,9 +322,20 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     }
     if (parts[1] === 'responses' && parts[2]) {
       if (method === 'GET' && parts.length === 3) return responseStatus(parts[2], res);
+      const streaming = active.get(parts[2]);
       if (method === 'POST' && parts[3] === 'cancel') {
-        active.get(parts[2])?.controller.abort();
+        streaming?.controller.abort();
         return sendJson(res, 202, { responseId: parts[2] });
+      }
+      if (method === 'POST' && (parts[3] === 'pause' || parts[3] === 'resume')) {
+        if (!streaming)
+          throw new HttpError(409, 40000, `Response ${parts[2]} is not streaming`, 'Pause an answer while it streams.');
+        const body = await readJsonBody(req);
+        if (parts[3] === 'resume') streaming.gate.resume();
+        else if (body.afterTokens !== undefined) {
+          streaming.pauseAfter = numberField(body, 'afterTokens', 0, 1_000_000, 0);
+        } else streaming.gate.pause();
+        return sendJson(res, 202, { responseId: parts[2], paused: streaming.gate.paused });
       }
     }
     if (method === 'POST' && parts[1] === 'faults' && parts[2]) return injectFault(parts[2], req, res);

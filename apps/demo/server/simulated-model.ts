@@ -46,12 +46,14 @@ export function simulateModel(
  * emitted together.
  */
 export async function* paceTokens(tokens: readonly string[], options: SimulatedModelOptions = {}) {
-  const rate = clamp(options.tokensPerSecond ?? 40, 0.1, 10_000);
-  const jitter = clamp(options.jitter ?? 0.5, 0, 1);
+  const rate = clamp(options.tokensPerSecond ?? 40, 0.1, 10_000, 40);
+  const jitter = clamp(options.jitter ?? 0.5, 0, 1, 0.5);
   const random = options.random ?? Math.random;
   const gapMs = 1000 / rate;
-  let dueAt = performance.now() + Math.max(0, options.firstTokenDelayMs ?? 250);
+  let dueAt = performance.now() + clamp(options.firstTokenDelayMs ?? 250, 0, 10_000, 250);
   for (const token of tokens) {
+    // A consumer that stopped pulling for a while (a paused model) gets no burst of overdue tokens.
+    if (performance.now() - dueAt > 250) dueAt = performance.now();
     const wait = dueAt - performance.now();
     if (wait > 1) await sleep(wait, options.signal);
     if (options.signal?.aborted) return;
@@ -60,8 +62,8 @@ export async function* paceTokens(tokens: readonly string[], options: SimulatedM
   }
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+function clamp(value: number, min: number, max: number, fallback: number): number {
+  return Number.isNaN(value) ? fallback : Math.min(max, Math.max(min, value));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -77,4 +79,49 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Holds a model's stream between two tokens: the demo's "Pause model" button, and how the tests
+ * freeze an answer mid-stream whatever the machine's load.
+ *
+ * @example
+ * ```ts
+ * const gate = new PauseGate();
+ * gate.pause();
+ * setTimeout(() => gate.resume(), 1000);
+ * await gate.wait(); // resolves after a second
+ * ```
+ */
+export class PauseGate {
+  private waiters: (() => void)[] = [];
+  private pausedNow = false;
+
+  get paused(): boolean {
+    return this.pausedNow;
+  }
+
+  pause(): void {
+    this.pausedNow = true;
+  }
+
+  resume(): void {
+    this.pausedNow = false;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolve at once when not paused, otherwise on resume or when `signal` aborts. */
+  wait(signal?: AbortSignal): Promise<void> {
+    if (!this.pausedNow || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.waiters.push(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+  }
 }

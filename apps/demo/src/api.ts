@@ -57,12 +57,28 @@ export const sendMessage = (conversationId: string, options: SendOptions) =>
 /** A finished response as stored, or one still streaming (text so far). */
 export type ResponseReport =
   | StoredResponse
-  | { readonly responseId: string; readonly status: 'streaming'; readonly text: string; readonly tokens: number };
+  | {
+      readonly responseId: string;
+      readonly status: 'streaming';
+      readonly text: string;
+      readonly tokens: number;
+      readonly paused: boolean;
+    };
 
 export const fetchResponse = (responseId: string) => call<ResponseReport>(`/api/responses/${responseId}`);
 
 export const cancelResponse = (responseId: string) =>
   call<unknown>(`/api/responses/${responseId}/cancel`, { method: 'POST' });
+
+/** Hold the model between two tokens (at once, or once it produced `afterTokens`), or let it go on. */
+export const pauseResponse = (responseId: string, afterTokens?: number) =>
+  call<{ paused: boolean }>(`/api/responses/${responseId}/pause`, {
+    method: 'POST',
+    body: JSON.stringify(afterTokens === undefined ? {} : { afterTokens }),
+  });
+
+export const resumeResponse = (responseId: string) =>
+  call<{ paused: boolean }>(`/api/responses/${responseId}/resume`, { method: 'POST', body: '{}' });
 
 export type FaultKind = 'disconnect' | 'outage' | 'delay';
 

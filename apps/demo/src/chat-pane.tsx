@@ -1,5 +1,5 @@
-import type { HydrationStrategy, SeedResponse, StreamedResponse } from '@resumable/core';
-import { useChannelHydration } from '@resumable/react';
+import type { HydrationStrategy, ResponseStore, SeedResponse } from '@resumable/core';
+import { useChannelHydration, useStreamedResponse } from '@resumable/react';
 import type * as Ably from 'ably';
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { createBrowserClient } from './ably-client.js';
@@ -93,18 +93,22 @@ function Conversation(
   // After the hook, so the kit's own subscription decides how the channel attaches.
   useEffect(() => log.watch(client, client.channels.get(channelName)), [log, client, channelName]);
 
-  const streaming = [...hydration.responses].reverse().find((response) => response.status === 'streaming');
+  const streamingResponseId = [...hydration.responses]
+    .reverse()
+    .find((response) => response.status === 'streaming')?.responseId;
+  const { syncStatus, caughtUp, resyncCount, error } = hydration;
+  const responseCount = hydration.responses.length;
   useEffect(() => {
     onStatus?.({
       client,
-      syncStatus: hydration.syncStatus,
-      caughtUp: hydration.caughtUp,
-      resyncCount: hydration.resyncCount,
-      responses: hydration.responses.length,
-      error: hydration.error ? `${hydration.error.code}: ${hydration.error.message}` : undefined,
-      streamingResponseId: streaming?.responseId,
+      syncStatus,
+      caughtUp,
+      resyncCount,
+      responses: responseCount,
+      error: error ? `${error.code}: ${error.message}` : undefined,
+      streamingResponseId,
     });
-  }, [onStatus, client, hydration, streaming?.responseId]);
+  }, [onStatus, client, syncStatus, caughtUp, resyncCount, responseCount, error, streamingResponseId]);
 
   const known = new Set(hydration.responses.map((response) => response.responseId));
   const waiting = pending.filter((item) => !item.responseId || !known.has(item.responseId));
@@ -136,7 +140,7 @@ function Conversation(
           </p>
         )}
         {hydration.responses.map((response) => (
-          <Turn key={response.id} response={response} view={props.view} />
+          <Turn key={response.id} id={response.id} store={hydration.store} view={props.view} />
         ))}
         {waiting.map((item, index) => (
           <div className="turn" key={item.responseId ?? `pending-${index}`}>
@@ -156,7 +160,18 @@ function Conversation(
   );
 }
 
-const Turn = memo(function Turn({ response, view }: { response: StreamedResponse; view: 'markdown' | 'source' }) {
+/** One question and its answer. Subscribes to its own response, so other answers streaming do not re-render it. */
+const Turn = memo(function Turn({
+  id,
+  store,
+  view,
+}: {
+  id: string;
+  store: ResponseStore;
+  view: 'markdown' | 'source';
+}) {
+  const { response } = useStreamedResponse({ id, store });
+  if (!response) return null;
   return (
     <div className="turn">
       {response.headers.prompt && <UserBubble text={response.headers.prompt} />}

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { cancelResponse } from './api.js';
+import { cancelResponse, pauseResponse, resumeResponse } from './api.js';
 
 /** The message box: send a prompt, or stop the answer that is streaming. */
 export function Composer(props: {
@@ -9,6 +9,16 @@ export function Composer(props: {
   onError: (error: unknown) => void;
 }) {
   const [text, setText] = useState('');
+  const [paused, setPaused] = useState<string>();
+  const { streamingResponseId, onError } = props;
+  const togglePause = () => {
+    if (!streamingResponseId) return;
+    const resume = paused === streamingResponseId;
+    (resume ? resumeResponse(streamingResponseId) : pauseResponse(streamingResponseId)).then(
+      () => setPaused(resume ? undefined : streamingResponseId),
+      onError,
+    );
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const prompt = text.trim();
@@ -29,14 +39,19 @@ export function Composer(props: {
           if (event.key === 'Enter' && !event.shiftKey) submit(event);
         }}
       />
-      {props.streamingResponseId ? (
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => cancelResponse(props.streamingResponseId!).catch(props.onError)}
-        >
-          Stop
-        </button>
+      {streamingResponseId ? (
+        <>
+          <button
+            type="button"
+            onClick={togglePause}
+            title="Hold the model between two tokens, to break things at leisure"
+          >
+            {paused === streamingResponseId ? 'Resume model' : 'Pause model'}
+          </button>
+          <button type="button" onClick={() => cancelResponse(streamingResponseId).catch(onError)}>
+            Stop
+          </button>
+        </>
       ) : null}
       <button type="submit" disabled={!text.trim()}>
         Send

@@ -37,7 +37,11 @@ export function Controls(props: ControlsProps) {
           type="button"
           onClick={props.onDisconnect}
           disabled={!faults}
-          title={faults ? 'Drop this connection; it resumes and the missed messages are replayed' : NEEDS_EMULATOR}
+          title={
+            faults
+              ? 'Drop this connection and hold all deliveries for the time below; it then resumes and gets what it missed'
+              : NEEDS_EMULATOR
+          }
         >
           Disconnect {settings.disconnectSeconds} s
         </button>
@@ -79,71 +83,73 @@ export function Controls(props: ControlsProps) {
       </label>
 
       <h2>Stream</h2>
-      <label className="field">
-        Pattern
-        <select
-          value={settings.pattern}
-          onChange={(event) => onSettings({ pattern: event.target.value as ResponsePattern })}
-        >
-          <option value="message-per-response">message-per-response (appends)</option>
-          <option value="message-per-token">message-per-token</option>
-        </select>
-      </label>
-      <label className="field">
-        Hydration
-        <select
-          value={settings.strategy}
-          onChange={(event) => onSettings({ strategy: event.target.value as HydrationStrategy })}
-        >
-          <option value="rewind">rewind</option>
-          <option value="history">history (untilAttach)</option>
-        </select>
-      </label>
-      <label className="field">
-        Token rate <output>{settings.tokensPerSecond} tokens/s</output>
-        <input
-          type="range"
-          min={5}
-          max={400}
-          step={5}
-          value={settings.tokensPerSecond}
-          onChange={(event) => onSettings({ tokensPerSecond: Number(event.target.value) })}
-        />
-      </label>
-      <label className="field">
-        Jitter <output>{Math.round(settings.jitter * 100)}%</output>
-        <input
-          type="range"
-          min={0}
-          max={1}
-          step={0.05}
-          value={settings.jitter}
-          onChange={(event) => onSettings({ jitter: Number(event.target.value) })}
-        />
-      </label>
-      <label className="field">
-        Rollup window (agent)
-        <select
-          value={settings.rollupWindowMs}
-          onChange={(event) => onSettings({ rollupWindowMs: Number(event.target.value) })}
-        >
-          {ROLLUP_WINDOWS.map((ms) => (
-            <option key={ms} value={ms}>
-              {ms} ms{ms === 40 ? ' (default)' : ''}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        Show answers as
-        <select
-          value={settings.view}
-          onChange={(event) => onSettings({ view: event.target.value as Settings['view'] })}
-        >
-          <option value="markdown">markdown</option>
-          <option value="source">exact text received</option>
-        </select>
-      </label>
+      <div className="settings-grid">
+        <label className="field">
+          Pattern
+          <select
+            value={settings.pattern}
+            onChange={(event) => onSettings({ pattern: event.target.value as ResponsePattern })}
+          >
+            <option value="message-per-response">per-response (appends)</option>
+            <option value="message-per-token">per-token</option>
+          </select>
+        </label>
+        <label className="field">
+          Hydration
+          <select
+            value={settings.strategy}
+            onChange={(event) => onSettings({ strategy: event.target.value as HydrationStrategy })}
+          >
+            <option value="rewind">rewind</option>
+            <option value="history">history</option>
+          </select>
+        </label>
+        <label className="field">
+          Token rate <output>{settings.tokensPerSecond} tokens/s</output>
+          <input
+            type="range"
+            min={5}
+            max={400}
+            step={5}
+            value={settings.tokensPerSecond}
+            onChange={(event) => onSettings({ tokensPerSecond: Number(event.target.value) })}
+          />
+        </label>
+        <label className="field">
+          Jitter <output>{Math.round(settings.jitter * 100)}%</output>
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={settings.jitter}
+            onChange={(event) => onSettings({ jitter: Number(event.target.value) })}
+          />
+        </label>
+        <label className="field">
+          Agent rollup window
+          <select
+            value={settings.rollupWindowMs}
+            onChange={(event) => onSettings({ rollupWindowMs: Number(event.target.value) })}
+          >
+            {ROLLUP_WINDOWS.map((ms) => (
+              <option key={ms} value={ms}>
+                {ms} ms{ms === 40 ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          Show answers as
+          <select
+            value={settings.view}
+            onChange={(event) => onSettings({ view: event.target.value as Settings['view'] })}
+          >
+            <option value="markdown">markdown</option>
+            <option value="source">exact text</option>
+          </select>
+        </label>
+      </div>
       <button type="button" className="link" onClick={props.onNewConversation}>
         New conversation
       </button>

@@ -38,6 +38,10 @@ export function Inspector({ log, status }: { log: ProtocolLog; status: PaneStatu
         <dd data-testid="connection-state" className={`state state-${snapshot.connectionState}`}>
           {snapshot.connectionState}
         </dd>
+        <dt>History</dt>
+        <dd data-testid="connection-trail" className="trail" title="Connection states, oldest first">
+          {snapshot.connectionTrail.join(' → ') || '…'}
+        </dd>
         <dt>Channel</dt>
         <dd data-testid="channel-state" className={`state state-${snapshot.channelState}`}>
           {snapshot.channelState}

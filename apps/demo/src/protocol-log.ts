@@ -18,6 +18,8 @@ export interface ProtocolLogSnapshot {
   readonly connectionState: string;
   readonly connectionId: string | undefined;
   readonly channelState: string;
+  /** Connection states in the order they happened (the newest 12), kept apart from the busy event list. */
+  readonly connectionTrail: readonly string[];
   /** Messages received, by action or name. */
   readonly counts: Readonly<Record<string, number>>;
   readonly messages: number;
@@ -39,6 +41,7 @@ export class ProtocolLog {
     connectionState: 'initialized',
     connectionId: undefined,
     channelState: 'initialized',
+    connectionTrail: [],
     counts: {},
     messages: 0,
     bytes: 0,
@@ -61,7 +64,12 @@ export class ProtocolLog {
   watch(client: Ably.Realtime, channel: Ably.RealtimeChannel): () => void {
     const onConnection = (change: Ably.ConnectionStateChange) => {
       const reason = change.reason ? ` (${change.reason.code}: ${change.reason.message})` : '';
-      this.update((s) => ({ ...s, connectionState: change.current, connectionId: client.connection.id }));
+      this.update((s) => ({
+        ...s,
+        connectionState: change.current,
+        connectionId: client.connection.id,
+        connectionTrail: [...s.connectionTrail.slice(-11), change.current],
+      }));
       this.push('connection', change.current, `${change.previous} → ${change.current}${reason}`);
     };
     const onChannel = (change: Ably.ChannelStateChange) => {
