@@ -268,11 +268,14 @@ export class Connection {
 
   /** Drop the transport without a goodbye (the client resumes); optionally forget all state too. */
   drop(forget: boolean): void {
-    if (forget) this.destroy();
     const socket = this.socket;
+    // The drop happens between frames: what the server already answered (ACKs included) goes out first,
+    // so a fault never turns an applied publish into an unacknowledged one.
+    if (socket) this.flushOutbox();
+    if (forget) this.destroy();
     if (socket) {
       this.transportClosed(socket);
-      socket.terminate();
+      sever(socket);
     }
   }
 
@@ -722,6 +725,20 @@ export function authorizeMutation(
       ? `No "message-${kind}-own" or "message-${kind}-any" capability on "${channel}"`
       : `Needs "message-${kind}-any" on "${channel}" (or "message-${kind}-own" as the identified client that published the message)`,
   );
+}
+
+/**
+ * End a WebSocket's TCP stream without a WebSocket close frame (the client sees an abrupt transport
+ * loss), after written data; destroy it if the peer does not close its side soon.
+ */
+export function sever(socket: WebSocket): void {
+  const raw = (socket as unknown as { _socket?: { destroyed: boolean; end(): void } })._socket;
+  if (!raw || raw.destroyed) {
+    socket.terminate();
+    return;
+  }
+  raw.end();
+  setTimeout(() => socket.terminate(), 500).unref();
 }
 
 function describe(pm: ProtocolMessage): string {

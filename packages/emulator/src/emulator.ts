@@ -419,6 +419,9 @@ export class EmulatorServer implements Hub, Emulator {
     this.queue.length = 0;
     for (const channel of this.channels.values()) channel.flushRollups();
     for (const connection of [...this.connections.values()]) connection.drop(forgetConnections);
+    // Give severed sockets a moment to close cleanly (so written frames are read), then force the rest.
+    const deadline = Date.now() + 300;
+    while ((this.wss?.clients.size ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const client of this.wss?.clients ?? []) client.terminate();
     this.wss?.close();
     const http = this.http;

@@ -86,6 +86,43 @@ describe.each(formats)('resume over %s', (format) => {
   });
 });
 
+describe.each(['drop', 'expire'] as const)('a %s right after the server answered', (fault) => {
+  it('delivers the answers already given, so resent appends are never applied twice', async () => {
+    let publisherId = '';
+    let injected = false;
+    const own = await startEmulator({
+      port: 0,
+      connectionStateTtl: 5000,
+      log: (line) => {
+        // Fault between "ACK 20 queued" and the socket write: the riskiest moment for an ACK.
+        if (!injected && publisherId && line.startsWith(`${publisherId} ⇠ ACK msgSerial=20`)) {
+          injected = true;
+          queueMicrotask(() =>
+            fault === 'drop' ? own.faults.dropConnections(publisherId) : own.faults.expireConnections(publisherId),
+          );
+        }
+      },
+    });
+    const local = new Clients(() => own);
+    try {
+      const name = uniqueChannel();
+      const publisher = local.realtime({ format: 'msgpack', transportParams: { appendRollupWindow: 0 } });
+      const channel = publisher.channels.get(name);
+      const { serials } = await channel.publish({ name: 'response', data: '' });
+      publisherId = publisher.connection.id as string;
+      const serial = serials[0] as string;
+      const tokens = Array.from({ length: 40 }, (_, i) => `w${i} `);
+      await Promise.all(tokens.map((data) => channel.appendMessage({ serial, data })));
+      expect(injected).toBe(true);
+      const message = await local.rest({ format: 'json' }).channels.get(name).getMessage(serial);
+      expect(message.data).toBe(tokens.join(''));
+    } finally {
+      local.closeAll();
+      await own.stop();
+    }
+  });
+});
+
 describe('restart', () => {
   it('keeps history across a restart while clients reconnect with a new connection', async () => {
     const own = await startEmulator({ port: 0, connectionStateTtl: 5000 });
