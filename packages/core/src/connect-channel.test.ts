@@ -118,13 +118,28 @@ describe('connectChannel continuity (scripted channel)', () => {
     const { scripted, store, sync } = setup();
     await sync.ready;
     scripted.attachFailure = { code: 40160, message: 'denied', statusCode: 401 };
-    scripted.emit('failed', false, { code: 40160, message: 'denied' });
+    scripted.emit('failed', false, { code: 90000, message: 'channel failed' });
     await tick();
     await tick();
     const { syncStatus, error } = store.getSnapshot();
     expect(syncStatus).toBe('error');
     expect(error).toMatchObject({ code: 40160 });
     expect(error!.hint).toMatch(/capability/);
+  });
+
+  it('does not retry a channel that failed for a capability, and recovers when the app attaches it', async () => {
+    const { scripted, backlog, store, sync } = setup();
+    await sync.ready;
+    scripted.emit('failed', false, { code: 40160, message: 'denied' });
+    await tick();
+    expect(scripted.attachCalls).toBe(1);
+    expect(store.getSnapshot()).toMatchObject({ syncStatus: 'error', error: { code: 40160 } });
+    backlog.push(tokenMessage(1, 'back'));
+    await scripted.attach();
+    await tick();
+    await tick();
+    expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', error: undefined });
+    expect(store.findByResponseId('a')!.text).toBe('back');
   });
 
   it('waits through suspended and re-hydrates on the next attach, even a resumed one', async () => {

@@ -93,6 +93,11 @@ function errorWithHint(error: unknown): ResumableError {
   return wrapped;
 }
 
+/** Errors that an attach retry cannot fix: authentication and capability (401xx, 403xx). */
+function isPermanent(code: number): boolean {
+  return (code >= 40100 && code < 40200) || (code >= 40300 && code < 40400);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -187,7 +192,10 @@ export function connectChannel(
     return own('attached', () => {
       if (!subscribed) {
         subscribed = true;
-        return channel.subscribe(onMessage);
+        // With `attachOnSubscribe: false` (ably/react's ChannelProvider) subscribing does not attach.
+        return channel
+          .subscribe(onMessage)
+          .then((change) => (channel.state === 'attached' ? change : channel.attach()));
       }
       return channel.attach();
     });
@@ -282,8 +290,10 @@ export function connectChannel(
     if (stopped) return;
     if (expecting !== undefined) {
       if (change.current === expecting) expecting = undefined;
-      if (change.current !== 'failed' && change.current !== 'suspended') return;
-      // A failure or suspension during our own transition is a real loss: handle it below.
+      // Our own attach failing is reported by the attach itself (no retry loop against the server).
+      if (change.current === 'failed') expecting = undefined;
+      if (change.current !== 'suspended') return;
+      // A suspension during our own transition is a real loss: handle it below.
       expecting = undefined;
     }
     if (change.current === 'attached') {
@@ -306,6 +316,11 @@ export function connectChannel(
           `Channel ${channel.name} is ${change.current}; messages may be missed`,
           'The store re-hydrates when the channel is attached again.',
         );
+    if (change.current === 'failed' && isPermanent(reason.code)) {
+      // Credentials or capabilities will not change by retrying; a later attach by the app re-hydrates.
+      store.setSync('error', false, reason);
+      return;
+    }
     store.setSync('resyncing', false, reason);
     if (change.current !== 'suspended') {
       // The SDK reattaches a suspended channel on its own; a failed or detached one needs an attach.

@@ -337,6 +337,41 @@ describe('connectChannel errors and limits', () => {
     await waitComplete(store, 't1', 'sent after the attach and more');
   });
 
+  it('attaches a channel whose options turn attach-on-subscribe off (ably/react ChannelProvider)', async () => {
+    const name = uniqueChannel();
+    const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
+    await agent.start();
+    agent.send('before ');
+    await agent.flush();
+    for (const strategy of strategies) {
+      const channel = env.client().channels.get(name, { attachOnSubscribe: false });
+      const store = env.store();
+      const sync = connectChannel(channel, store, { strategy });
+      env.track(sync);
+      await sync.ready;
+      expect(channel.state).toBe('attached');
+      expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', error: undefined });
+      await waitFor(() => textOf(store, 'r1') === 'before ', `${strategy} backlog`);
+    }
+  });
+
+  it('reads msgpack deliveries the same way', async () => {
+    const name = uniqueChannel();
+    const publisher = env.client({ format: 'msgpack' }).channels.get(name);
+    const agent = new PerTokenAgent(publisher, 't1');
+    await agent.start();
+    agent.send('binary ', 'protocol ');
+    await agent.flush();
+    const channel = env.client({ format: 'msgpack' }).channels.get(name);
+    const store = env.store();
+    const sync = connectChannel(channel, store, { strategy: 'history' });
+    env.track(sync);
+    await sync.ready;
+    agent.send('works');
+    await agent.finish();
+    await waitComplete(store, 't1', 'binary protocol works');
+  });
+
   it('falls back to history when the channel is already attached (rewind cannot apply)', async () => {
     const name = uniqueChannel();
     const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
