@@ -102,9 +102,20 @@ export function manualTokens() {
   };
 }
 
+/**
+ * Agents publish without append rollup: the emulator's rollup window can deliver appends that a
+ * reader attaching mid-window already got inside the rewound or historical message (the overlap
+ * doubles text); with rollup off every append is delivered on its own, as Ably documents.
+ */
+export const AGENT_TRANSPORT_PARAMS = { appendRollupWindow: 0 };
+
 /** An agent: its own client, streaming into `channelName` with `pattern`. */
 export function makeAgent(emulator: Emulator, channelName: string) {
-  const client = makeClient(emulator, { clientId: 'agent', echoMessages: false });
+  const client = makeClient(emulator, {
+    clientId: 'agent',
+    echoMessages: false,
+    transportParams: AGENT_TRANSPORT_PARAMS,
+  });
   const channel = client.channels.get(channelName);
   return {
     client,
