@@ -41,9 +41,12 @@ export interface ChannelSync {
   stop(): void;
 }
 
-/** Internal channel options, read only to keep the caller's params and modes when adding `rewind`. */
+/**
+ * The SDK's current channel options (not in its typings). `setOptions` replaces them all, so adding
+ * `rewind` starts from them to keep the caller's params, modes, cipher and attachOnSubscribe.
+ */
 interface ChannelWithOptions {
-  channelOptions?: { params?: Record<string, string>; modes?: Ably.ChannelMode[] };
+  channelOptions?: Ably.ChannelOptions & { channelCipher?: unknown };
 }
 
 /** States in which the channel has lost (or may have lost) message continuity. */
@@ -249,10 +252,9 @@ export function connectChannel(
           await own('detached', () => channel.detach());
         }
         if (kind === 'initial') {
-          const current = (channel as unknown as ChannelWithOptions).channelOptions ?? {};
-          const channelOptions: Ably.ChannelOptions = { params: { ...current.params, rewind } };
-          if (current.modes) channelOptions.modes = current.modes;
-          await channel.setOptions(channelOptions);
+          const { channelCipher: _derived, ...current } =
+            (channel as unknown as ChannelWithOptions).channelOptions ?? {};
+          await channel.setOptions({ ...current, params: { ...current.params, rewind } });
         }
         queue = undefined;
         const change = await subscribeOrAttach();
