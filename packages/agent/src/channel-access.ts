@@ -34,6 +34,14 @@ export function clientIdOf(channel: Ably.RealtimeChannel): string | undefined {
   return typeof clientId === 'string' && clientId !== '*' ? clientId : undefined;
 }
 
+/**
+ * The id of the channel's connection. It changes when the connection had to be replaced (a resume that
+ * failed); messages the SDK then sends again may have been applied once already.
+ */
+export function connectionIdOf(channel: Ably.RealtimeChannel): string | undefined {
+  return clientOf(channel)?.connection?.id ?? undefined;
+}
+
 const UNUSABLE_CONNECTION_STATES = new Set(['suspended', 'failed', 'closing', 'closed']);
 const UNUSABLE_CHANNEL_STATES = new Set(['suspended', 'failed']);
 

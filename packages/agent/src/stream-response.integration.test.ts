@@ -236,16 +236,54 @@ describe('message-per-response against the emulator', () => {
   it('survives a dropped connection mid-stream: the SDK resumes and the text is exact', async () => {
     const name = uniqueChannelName();
     const tokens = sourceTokens(150);
+    const connectionId = agent.connection.id;
+    const events: StreamEvent[] = [];
     const onEvent = (event: StreamEvent) => {
+      events.push(event);
       if (event.type === 'token' && event.index === 40) emulator.faults.dropConnections(agent.connection.id);
     };
     const result = await streamResponse(agent.channels.get(name), stream(tokens), { responseId: 'r-drop', onEvent });
     expect(result.status).toBe('complete');
+    // The resume kept the connection (the SDK resent what was unacknowledged, the server deduplicated it),
+    // so no repair was needed.
+    expect(agent.connection.id).toBe(connectionId);
+    expect(events.some((e) => e.type === 'repaired')).toBe(false);
     expect(await responseFromHistory(reader.channels.get(name), 'r-drop')).toMatchObject({
       text: tokens.join(''),
       status: 'complete',
     });
   });
+
+  it.each(['message-per-response', 'message-per-token'] as const)(
+    'is exact after the agent connection expires mid-stream and its resume fails (%s)',
+    async (pattern) => {
+      const client = await realtime(emulator, { clientId: 'agent' });
+      try {
+        const name = uniqueChannelName();
+        const tokens = sourceTokens(150, 5);
+        const events: StreamEvent[] = [];
+        const onEvent = (event: StreamEvent) => {
+          events.push(event);
+          if (event.type === 'token' && event.index === 40) emulator.faults.expireConnections(client.connection.id);
+        };
+        const result = await streamResponse(client.channels.get(name), stream(tokens), {
+          pattern,
+          responseId: 'r-expire',
+          onEvent,
+        });
+        expect(result.status).toBe('complete');
+        const stored =
+          pattern === 'message-per-response'
+            ? await responseFromHistory(reader.channels.get(name), 'r-expire')
+            : await tokensFromHistory(reader.channels.get(name), 'r-expire');
+        expect(stored).toMatchObject({ text: tokens.join(''), status: 'complete' });
+        // The new connection may have applied a resent message twice: the agent repaired the text to be sure.
+        expect(events.find((e) => e.type === 'repaired')).toMatchObject({ connectionReplaced: true });
+      } finally {
+        client.close();
+      }
+    },
+  );
 
   it('names the missing mutable-messages rule (93002) at the first append', async () => {
     const name = uniqueChannelName('chat');

@@ -145,7 +145,7 @@ describe('streamResponse, message-per-response', () => {
     expect(fake.operations.at(-2)?.kind).toBe('update');
     expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete' } });
     expect(events.filter((e) => e.type === 'publish-failed')).toHaveLength(2);
-    expect(events.find((e) => e.type === 'repaired')).toMatchObject({ failures: 2 });
+    expect(events.find((e) => e.type === 'repaired')).toMatchObject({ failures: 2, connectionReplaced: false });
   });
 
   it('reports a missing mutable-messages rule at the first append, naming the rule and namespace', async () => {
@@ -405,6 +405,26 @@ describe('streamResponse, connection and arguments', () => {
     expect(result).toMatchObject({ status: 'error', text: '' });
     expect(fake.messages[0]?.versionMetadata).toMatchObject({ status: 'error' });
   });
+
+  it.each(['message-per-response', 'message-per-token'] as const)(
+    'repairs the text when the connection was replaced mid-stream (%s)',
+    async (pattern) => {
+      const fake = createFakeChannel();
+      const events: StreamEvent[] = [];
+      const result = await streamResponse(fake.channel, chunks('a', 'b', 'c'), {
+        pattern,
+        onEvent: (event) => {
+          events.push(event);
+          if (event.type === 'token' && event.index === 1) fake.replaceConnection('connection-2');
+        },
+      });
+      expect(result).toMatchObject({ status: 'complete', failuresRepaired: 0 });
+      expect(events.find((e) => e.type === 'repaired')).toMatchObject({ failures: 0, connectionReplaced: true });
+      const repair = fake.operations.at(-2);
+      expect(repair?.message.data).toBe('abc');
+      expect(repair?.kind === 'update' || repair?.message.name === 'response-complete').toBe(true);
+    },
+  );
 
   it('tries the end marker again after a transient failure', async () => {
     let endAttempts = 0;

@@ -1,6 +1,7 @@
 import { KIT_ERROR_CODES, RESPONSE_ID_HEADER, ResumableError, type TerminalStatus } from '@resumable/core';
 import type * as Ably from 'ably';
 import {
+  connectionIdOf,
   isFatalPublishError,
   maxMessageSizeOf,
   mutableMessagesError,
@@ -100,6 +101,7 @@ export async function streamResponse(
   const stopWatching = watchConnection(channel, (error) => interrupt({ kind: 'fatal', error }));
   try {
     const serial = await writer.begin();
+    const connectionAtStart = connectionIdOf(channel);
     emit({ type: 'start', responseId, serial });
 
     let published = '';
@@ -188,20 +190,23 @@ export async function streamResponse(
     }
 
     const failures = tracker.failures.length;
-    if (failures > 0) {
+    // After a failed resume the SDK sends unacknowledged messages again on the new connection; one that had
+    // been applied before the old connection went away is then applied twice. Only a full-text repair is sure.
+    const connectionReplaced = connectionAtStart !== undefined && connectionIdOf(channel) !== connectionAtStart;
+    if (failures > 0 || connectionReplaced) {
       try {
         await retrying(() => writer.repair(published));
       } catch (cause) {
         const error = toError(cause);
         // The text on the channel is incomplete: say so rather than leave readers waiting.
-        const reason = truncate(`The text could not be repaired after ${failures} failed publishes: ${error.message}`);
+        const reason = truncate(`The text on the channel could not be repaired: ${error.message}`);
         await writer.end('error', reason).then(
           () => emit({ type: 'end', responseId, status: 'error', reason }),
           () => {},
         );
         throw error;
       }
-      emit({ type: 'repaired', responseId, failures });
+      emit({ type: 'repaired', responseId, failures, connectionReplaced });
     }
     const reason = streamError ? truncate(streamError.message) : undefined;
     await retrying(() => writer.end(status, reason));

@@ -44,7 +44,14 @@ export type StreamEvent =
   | { readonly type: 'start'; readonly responseId: string; readonly serial: string }
   | { readonly type: 'token'; readonly responseId: string; readonly text: string; readonly index: number }
   | { readonly type: 'publish-failed'; readonly responseId: string; readonly error: ResumableError }
-  | { readonly type: 'repaired'; readonly responseId: string; readonly failures: number }
+  | {
+      readonly type: 'repaired';
+      readonly responseId: string;
+      /** Publishes that had failed. */
+      readonly failures: number;
+      /** True when the connection was replaced mid-stream (a failed resume), which also calls for a repair. */
+      readonly connectionReplaced: boolean;
+    }
   | {
       readonly type: 'end';
       readonly responseId: string;

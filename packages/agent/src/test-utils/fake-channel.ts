@@ -42,6 +42,7 @@ export function createFakeChannel(options: FakeChannelOptions = {}) {
   let nextSerial = 1;
   let streamed = 0;
   const connection = {
+    id: 'connection-1' as string | undefined,
     state: 'connected' as Ably.ConnectionState,
     errorReason: null as Ably.ErrorInfo | null,
     on(events: string[], listener: (change: Ably.ConnectionStateChange) => void) {
@@ -178,6 +179,10 @@ export function createFakeChannel(options: FakeChannelOptions = {}) {
       const queued = held ?? [];
       held = undefined;
       for (const acknowledge of queued) acknowledge();
+    },
+    /** Replace the connection, as a failed resume does. */
+    replaceConnection(id: string) {
+      connection.id = id;
     },
     setChannelState(state: Ably.ChannelState) {
       channel.state = state;
