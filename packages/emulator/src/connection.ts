@@ -49,7 +49,8 @@ export interface HubSettings {
   namespaces: Record<string, { mutableMessages?: boolean }>;
 }
 
-const RECOGNISED_PARAMS = new Set(['rewind', 'rewindLimit', 'delta', 'modes', 'echo', 'appendMode', 'occupancy']);
+// Params the emulator acts on, and so echoes in ATTACHED (delta is not implemented, so not echoed).
+const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'echo', 'appendMode']);
 const MAX_RESULTS_KEPT = 10_000;
 
 function randomId(bytes: number): string {
@@ -131,6 +132,9 @@ export class Connection {
   /** Identified clientId (`*` for a wildcard token without a chosen identity). */
   clientId: string | undefined;
   lastSentAt = Date.now();
+  /** Last frame or pong from the client, to notice a peer that vanished without closing. */
+  lastHeardAt = Date.now();
+  private lastProbeAt = 0;
   closed = false;
   readonly attachments = new Map<string, Attachment>();
   private nextMsgSerial = 0;
@@ -189,6 +193,10 @@ export class Connection {
     socket.on('message', (raw: Buffer | string, isBinary: boolean) => {
       if (this.socket !== socket) return;
       this.receive(isBinary ? (raw as Buffer) : raw.toString());
+    });
+    this.lastHeardAt = Date.now();
+    socket.on('pong', () => {
+      this.lastHeardAt = Date.now();
     });
     socket.on('close', () => this.transportClosed(socket));
     socket.on('error', () => this.transportClosed(socket));
@@ -256,9 +264,24 @@ export class Connection {
 
   /** Keep an idle transport alive: WebSocket pings for Node, HEARTBEAT frames when asked for. */
   keepAlive(now: number): void {
-    if (!this.socket || now - this.lastSentAt < this.idleInterval / 2) return;
-    this.lastSentAt = now;
-    if (this.heartbeats) this.send({ action: Action.HEARTBEAT });
+    if (!this.socket) return;
+    if (now - this.lastHeardAt > this.idleInterval * 4 + 2000) {
+      // No frame and no pong for several idle periods: the peer is gone without a FIN.
+      if (this.hub.logging) this.hub.log(`${this.id} client silent; dropping its transport`);
+      const socket = this.socket;
+      this.transportClosed(socket);
+      socket.terminate();
+      return;
+    }
+    const idleOut = now - this.lastSentAt >= this.idleInterval / 2;
+    // A client that only listens sends nothing: probe it with pings so its pongs show it is alive.
+    const probe = now - this.lastHeardAt >= this.idleInterval / 2 && now - this.lastProbeAt >= this.idleInterval / 2;
+    if (!idleOut && !probe) return;
+    if (idleOut) {
+      this.lastSentAt = now;
+      if (this.heartbeats) this.send({ action: Action.HEARTBEAT });
+    }
+    this.lastProbeAt = now;
     try {
       this.socket.ping();
     } catch {
@@ -335,6 +358,7 @@ export class Connection {
   // ---- inbound ----
 
   private receive(raw: Buffer | string): void {
+    this.lastHeardAt = Date.now();
     if (this.busy) {
       this.backlog.push(raw);
       return;

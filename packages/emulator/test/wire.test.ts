@@ -254,3 +254,37 @@ describe.each(formats)('mutation errors over %s', (format) => {
     expect(received[0]?.data).toBe('old');
   });
 });
+
+describe('silent peers', () => {
+  it('drops the transport of a client that stops answering pings, but keeps one that only listens', async () => {
+    const own = await startEmulator({ port: 0, maxIdleInterval: 100 });
+    const local = new Clients(() => own);
+    try {
+      const { WebSocket } = await import('ws');
+      const query = `key=${encodeURIComponent(own.key)}&format=json&v=6`;
+      const silent = new WebSocket(`${own.wsUrl}/?${query}`, { autoPong: false });
+      const listening = new WebSocket(`${own.wsUrl}/?${query}`);
+      const silentClosed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+      let listeningClosed = false;
+      listening.once('close', () => {
+        listeningClosed = true;
+      });
+      await Promise.all([silent, listening].map((ws) => new Promise((resolve) => ws.once('message', resolve))));
+      const name = uniqueChannel();
+      listening.send(JSON.stringify({ action: 10, channel: name }));
+      const rest = local.rest({ format: 'json' }).channels.get(name);
+      const started = Date.now();
+      await silentClosed;
+      // Keep traffic flowing to the listener past the silence limit (4 x 100 ms + 2 s).
+      while (Date.now() - started < 2600) {
+        await rest.publish('tick', String(Date.now()));
+        await sleep(100);
+      }
+      expect(listeningClosed).toBe(false);
+      listening.close();
+    } finally {
+      local.closeAll();
+      await own.stop();
+    }
+  }, 15_000);
+});
