@@ -35,6 +35,7 @@ const planArbitrary: fc.Arbitrary<DeliveryPlan> = fc.record({
     nil: undefined,
   }),
   doubleRewind: fc.boolean(),
+  appendModeFull: fc.boolean(),
   replayRate: fc.constantFrom(0, 0.05, 0.3),
   seed: fc.integer(),
 });

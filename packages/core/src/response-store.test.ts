@@ -139,6 +139,15 @@ describe('message-per-response', () => {
     expect(store.getSnapshot().responses).toEqual([]);
   });
 
+  it('takes a delivery without data as a change of metadata only', () => {
+    const { store, diagnostics } = makeStore();
+    store.apply(create({ serial: s(1), data: 'kept', responseId: 'r1' }));
+    store.apply({ ...append({ serial: s(1), version: s(2), responseId: 'r1' }), data: undefined });
+    store.apply({ ...update({ serial: s(1), version: s(3), status: 'complete', responseId: 'r1' }), data: null });
+    expect(store.getResponse(s(1))).toMatchObject({ text: 'kept', status: 'complete' });
+    expect(diagnostics).toEqual([]);
+  });
+
   it('keeps the latest headers and keeps them when a delivery has none', () => {
     const { store } = makeStore();
     store.apply(create({ serial: s(1), responseId: 'r1', headers: { model: 'a' } }));

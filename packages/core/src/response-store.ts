@@ -416,7 +416,9 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       seededSerials.add(serial);
       return;
     }
-    if (message.action !== 'message.delete' && typeof message.data !== 'string') {
+    // No data at all is an operation that changes no text (an empty append, a metadata-only update).
+    const noData = message.data === undefined || message.data === null;
+    if (message.action !== 'message.delete' && !noData && typeof message.data !== 'string') {
       report('bad-data', `Response data must be a string, got ${typeof message.data}`, message.received);
       return;
     }
@@ -452,6 +454,8 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       }
       if (message.action === 'message.append') {
         existing.text.append(data);
+      } else if (noData) {
+        // keep the text: only headers or metadata changed
       } else {
         // A full-state update: extend when it continues what we have, otherwise replace.
         const length = existing.text.length;

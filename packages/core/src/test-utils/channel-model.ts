@@ -198,7 +198,14 @@ function aggregateAt(log: readonly LogEntry[], position: number) {
 }
 
 /** Live deliveries of log entries in (from, to], for an attachment that has already seen `seen`. */
-function live(log: readonly LogEntry[], from: number, to: number, seen: Set<string>, rnd: () => number): unknown[] {
+function live(
+  log: readonly LogEntry[],
+  from: number,
+  to: number,
+  seen: Set<string>,
+  rnd: () => number,
+  appendModeFull: boolean,
+): unknown[] {
   const out: unknown[] = [];
   const slice = log.filter((entry) => entry.position > from && entry.position <= to);
   for (let index = 0; index < slice.length; index++) {
@@ -212,7 +219,7 @@ function live(log: readonly LogEntry[], from: number, to: number, seen: Set<stri
       out.push(deliver(entry, 'as-is'));
       continue;
     }
-    if (entry.action === 'message.update' || !seen.has(entry.serial) || rnd() < 0.1) {
+    if (entry.action === 'message.update' || !seen.has(entry.serial) || appendModeFull || rnd() < 0.1) {
       // first sight on this attachment, an update, or Ably choosing to resync with the full state
       seen.add(entry.serial);
       out.push(deliver(entry, 'full'));
@@ -267,6 +274,8 @@ export interface DeliveryPlan {
   readonly loss: readonly [number, number] | undefined;
   /** Rewind backlog delivered twice (ably-js #1704). */
   readonly doubleRewind: boolean;
+  /** Channel param `appendMode: 'full'`: every append arrives as a full update (1.A.18). */
+  readonly appendModeFull: boolean;
   readonly replayRate: number;
   readonly seed: number;
 }
@@ -297,12 +306,12 @@ export function deliveries(log: readonly LogEntry[], plan: DeliveryPlan): unknow
   if (plan.loss) {
     const stopAt = Math.max(attach, at(plan.loss[0]));
     const reattach = Math.max(stopAt, at(plan.loss[1]));
-    out.push(...jitter(live(log, attach, stopAt, seen, rnd), rnd));
+    out.push(...jitter(live(log, attach, stopAt, seen, rnd, plan.appendModeFull), rnd));
     seen = new Set();
     backlog(reattach, seen);
-    out.push(...jitter(live(log, reattach, end, seen, rnd), rnd));
+    out.push(...jitter(live(log, reattach, end, seen, rnd, plan.appendModeFull), rnd));
   } else {
-    out.push(...jitter(live(log, attach, end, seen, rnd), rnd));
+    out.push(...jitter(live(log, attach, end, seen, rnd, plan.appendModeFull), rnd));
   }
   return withReplays(out, rnd, plan.replayRate);
 }
