@@ -285,6 +285,44 @@ describe('message-per-response against the emulator', () => {
     },
   );
 
+  it('is exact when the agent token expires mid-stream and the client renews it', async () => {
+    const issuer = new Ably.Rest(emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions);
+    const { key: _key, ...withoutKey } = emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions;
+    let tokensIssued = 0;
+    const client = new Ably.Realtime({
+      ...withoutKey,
+      echoMessages: false,
+      logLevel: 0,
+      authCallback: (_params, callback) => {
+        tokensIssued++;
+        issuer.auth.createTokenRequest({ clientId: 'agent' }).then(
+          (request) => callback(null, request),
+          (error: Ably.ErrorInfo) => callback(error, null),
+        );
+      },
+    });
+    try {
+      await client.connection.whenState('connected');
+      const name = uniqueChannelName();
+      const tokens = sourceTokens(150, 9);
+      const onEvent = (event: StreamEvent) => {
+        if (event.type === 'token' && event.index === 40) emulator.faults.expireTokens();
+      };
+      const result = await streamResponse(client.channels.get(name), stream(tokens), {
+        responseId: 'r-token',
+        onEvent,
+      });
+      expect(result.status).toBe('complete');
+      expect(tokensIssued).toBeGreaterThanOrEqual(2);
+      expect(await responseFromHistory(reader.channels.get(name), 'r-token')).toMatchObject({
+        text: tokens.join(''),
+        status: 'complete',
+      });
+    } finally {
+      client.close();
+    }
+  });
+
   it('names the missing mutable-messages rule (93002) at the first append', async () => {
     const name = uniqueChannelName('chat');
     const error = await streamResponse(agent.channels.get(name), stream(sourceTokens(20))).catch((e: unknown) => e);
