@@ -140,7 +140,13 @@ function Conversation(
           </p>
         )}
         {hydration.responses.map((response) => (
-          <Turn key={response.id} id={response.id} store={hydration.store} view={props.view} />
+          <Turn
+            key={response.id}
+            id={response.id}
+            store={hydration.store}
+            view={props.view}
+            reconnecting={hydration.syncStatus === 'resyncing'}
+          />
         ))}
         {waiting.map((item, index) => (
           <div className="turn" key={item.responseId ?? `pending-${index}`}>
@@ -165,10 +171,12 @@ const Turn = memo(function Turn({
   id,
   store,
   view,
+  reconnecting,
 }: {
   id: string;
   store: ResponseStore;
   view: 'markdown' | 'source';
+  reconnecting: boolean;
 }) {
   const { response } = useStreamedResponse({ id, store });
   if (!response) return null;
@@ -182,7 +190,7 @@ const Turn = memo(function Turn({
         data-status={response.status}
         data-seeded={response.seeded ? 'true' : undefined}
       >
-        <AssistantBody response={response} view={view} />
+        <AssistantBody response={response} view={view} reconnecting={reconnecting} />
         <footer className="bubble-meta">
           <span className={`status status-${response.status}`}>{response.status}</span>
           <span>{response.pattern === 'message-per-token' ? 'per-token' : 'per-response'}</span>

@@ -90,7 +90,7 @@ export function Controls(props: ControlsProps) {
             value={settings.pattern}
             onChange={(event) => onSettings({ pattern: event.target.value as ResponsePattern })}
           >
-            <option value="message-per-response">per-response (appends)</option>
+            <option value="message-per-response">per-response</option>
             <option value="message-per-token">per-token</option>
           </select>
         </label>

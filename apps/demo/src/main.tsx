@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { fetchConfig } from './api.js';
 import { App } from './app.js';
+import '@resumable/react/styles.css';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);

@@ -101,8 +101,17 @@ export class ProtocolLog {
     };
     client.connection.on(onConnection);
     channel.on(onChannel);
-    // Registered after the kit's own listener, so it never decides when or how the channel attaches.
-    void channel.subscribe(onMessage).catch(() => {});
+    // Subscribing attaches, and the kit must make the first attach itself (it sets the rewind param
+    // first). So listen only once the channel is attaching: the backlog arrives after that, still seen.
+    let listening = false;
+    const listen = () => {
+      if (listening) return;
+      listening = true;
+      void channel.subscribe(onMessage).catch(() => {});
+    };
+    const onAttaching = () => listen();
+    if (channel.state === 'initialized') channel.once('attaching', onAttaching);
+    else listen();
     this.update((s) => ({
       ...s,
       connectionState: client.connection.state,
@@ -112,6 +121,7 @@ export class ProtocolLog {
     return () => {
       client.connection.off(onConnection);
       channel.off(onChannel);
+      channel.off('attaching', onAttaching);
       channel.unsubscribe(onMessage);
     };
   }
