@@ -93,7 +93,8 @@ export class MessagePerResponseWriter implements ResponseWriter {
     return this.tracker.settle();
   }
 
-  async repair(text: string): Promise<void> {
+  async repair(text: string, _status: TerminalStatus): Promise<void> {
+    // The status follows in the end marker's metadata; an update's own metadata would be overwritten by it.
     await this.tracker.run(() => this.channel.updateMessage({ serial: this.serial, data: text, extras: this.extras }));
   }
 

@@ -72,13 +72,17 @@ export class MessagePerTokenWriter implements ResponseWriter {
     await this.tracker.settle();
   }
 
-  async repair(text: string): Promise<void> {
-    const bytes = this.envelopeBytes + utf8ByteLength(text);
+  async repair(text: string, status: TerminalStatus): Promise<void> {
+    // Readers take the status of a response-complete as the end state until the stop arrives.
+    const extras = { headers: { ...this.headers, [STATUS_KEY]: status } };
+    const bytes =
+      utf8ByteLength(TOKEN_EVENT_NAMES.complete) +
+      utf8ByteLength(clientIdOf(this.channel) ?? '') +
+      utf8ByteLength(JSON.stringify(extras)) +
+      utf8ByteLength(text);
     const limit = this.maxMessageSize();
     if (bytes > limit) throw oversizeError(this.channel.name, bytes, limit, 'repair');
-    await this.tracker.run(() =>
-      this.channel.publish({ name: TOKEN_EVENT_NAMES.complete, data: text, extras: this.extras }),
-    );
+    await this.tracker.run(() => this.channel.publish({ name: TOKEN_EVENT_NAMES.complete, data: text, extras }));
   }
 
   async end(status: TerminalStatus, reason?: string): Promise<void> {

@@ -286,7 +286,10 @@ describe('streamResponse, message-per-token', () => {
     const result = await streamResponse(fake.channel, chunks(...source), { pattern: 'message-per-token' });
     expect(result.failuresRepaired).toBe(2);
     expect(fake.messages.map((m) => m.name)).toEqual(['start', 'token', 'token', 'token', 'response-complete', 'stop']);
-    expect(fake.messages.find((m) => m.name === 'response-complete')?.data).toBe(source.join(''));
+    expect(fake.messages.find((m) => m.name === 'response-complete')).toMatchObject({
+      data: source.join(''),
+      extras: { headers: { status: 'complete' } },
+    });
   });
 
   it('batches tokens produced within batchMs into one message', async () => {

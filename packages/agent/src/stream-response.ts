@@ -175,7 +175,7 @@ export async function streamResponse(
       if (fatal.code !== 93002 && !(fatal.code >= 80000 && fatal.code < 80100)) {
         // Best effort: readers should not see the response streaming forever.
         // Failures of these follow-ups are dropped: the original error says more.
-        if (tracker.failures.length > 0) await writer.repair(published).catch(() => {});
+        if (tracker.failures.length > 0) await writer.repair(published, 'error').catch(() => {});
         const reason = truncate(fatal.message);
         if (
           await writer.end('error', reason).then(
@@ -195,7 +195,7 @@ export async function streamResponse(
     const connectionReplaced = connectionAtStart !== undefined && connectionIdOf(channel) !== connectionAtStart;
     if (failures > 0 || connectionReplaced) {
       try {
-        await retrying(() => writer.repair(published));
+        await retrying(() => writer.repair(published, status));
       } catch (cause) {
         const error = toError(cause);
         // The text on the channel is incomplete: say so rather than leave readers waiting.

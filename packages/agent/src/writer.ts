@@ -8,8 +8,8 @@ export interface ResponseWriter {
   write(chunk: string): ResumableError | undefined;
   /** Send anything buffered and wait until every sent piece has settled. */
   settle(): Promise<void>;
-  /** Make the text on the channel equal `text` after some pieces failed. */
-  repair(text: string): Promise<void>;
+  /** Make the text on the channel equal `text` after some pieces failed; `status` is how it will end. */
+  repair(text: string, status: TerminalStatus): Promise<void>;
   /** Mark the response as ended. */
   end(status: TerminalStatus, reason?: string): Promise<void>;
 }
