@@ -55,7 +55,7 @@ export function uniqueChannel(prefix = 'ai:core'): string {
 }
 
 /** Resolve when `predicate` holds, polling every 5 ms; fail with `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
