@@ -623,7 +623,8 @@ export class Connection {
   }
 
   private detach(pm: ProtocolMessage): void {
-    const name = String(pm.channel);
+    if (typeof pm.channel !== 'string') throw errors.invalidChannelName(String(pm.channel));
+    const name = pm.channel;
     const attachment = this.attachments.get(name);
     if (attachment) {
       attachment.attached = false;
@@ -765,21 +766,29 @@ export function sever(socket: WebSocket): void {
   setTimeout(() => socket.terminate(), 500).unref();
 }
 
+/** One readable log line for a protocol message; never throws, whatever the client sent. */
 function describe(pm: ProtocolMessage): string {
-  const parts = [actionNames[pm.action] ?? `action ${pm.action}`];
-  if (pm.channel !== undefined) parts.push(pm.channel);
-  if (pm.msgSerial !== undefined) parts.push(`msgSerial=${pm.msgSerial}`);
-  if (pm.channelSerial !== undefined) parts.push(`channelSerial=${pm.channelSerial}`);
-  if (pm.flags) parts.push(`flags=${pm.flags}`);
-  if (pm.messages) {
-    for (const m of pm.messages.slice(0, 3)) {
-      const data =
-        typeof m.data === 'string' ? JSON.stringify(m.data.length > 40 ? `${m.data.slice(0, 40)}…` : m.data) : '';
-      parts.push(
-        `[${['create', 'update', 'delete', 'meta', 'summary', 'append'][m.action ?? 0] ?? m.action}${m.serial ? ` ${m.serial}` : ''}${m.name ? ` ${m.name}` : ''} ${data}]`,
-      );
+  try {
+    const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+    const parts = [actionNames[pm.action] ?? `action ${text(pm.action)}`];
+    if (pm.channel !== undefined) parts.push(text(pm.channel));
+    if (pm.msgSerial !== undefined) parts.push(`msgSerial=${text(pm.msgSerial)}`);
+    if (pm.channelSerial !== undefined) parts.push(`channelSerial=${text(pm.channelSerial)}`);
+    if (pm.flags) parts.push(`flags=${text(pm.flags)}`);
+    if (Array.isArray(pm.messages)) {
+      for (const m of pm.messages.slice(0, 3)) {
+        if (typeof m !== 'object' || m === null) continue;
+        const data =
+          typeof m.data === 'string' ? JSON.stringify(m.data.length > 40 ? `${m.data.slice(0, 40)}…` : m.data) : '';
+        const action = typeof m.action === 'number' ? m.action : 0;
+        parts.push(
+          `[${['create', 'update', 'delete', 'meta', 'summary', 'append'][action] ?? text(m.action)}${m.serial ? ` ${text(m.serial)}` : ''}${m.name ? ` ${text(m.name)}` : ''} ${data}]`,
+        );
+      }
     }
+    if (pm.error) parts.push(`error ${pm.error.code}: ${pm.error.message}`);
+    return parts.join(' ');
+  } catch {
+    return `action ${String(pm.action)} (unprintable)`;
   }
-  if (pm.error) parts.push(`error ${pm.error.code}: ${pm.error.message}`);
-  return parts.join(' ');
 }

@@ -1,3 +1,4 @@
+import msgpack from '@ably/msgpack-js';
 import * as Ably from 'ably';
 import type { Emulator } from '../src/index.js';
 
@@ -107,8 +108,7 @@ export async function rawConnection(emulator: Emulator, query: string) {
   const waiters: Array<() => void> = [];
   let closed = false;
   ws.on('message', (raw, isBinary) => {
-    const text = isBinary ? '' : raw.toString();
-    inbox.push(text ? JSON.parse(text) : { binary: true });
+    inbox.push(isBinary ? msgpack.decode(raw as Buffer) : JSON.parse(raw.toString()));
     for (const w of waiters.splice(0)) w();
   });
   ws.on('close', () => {
