@@ -18,6 +18,8 @@ class ScriptedChannel {
   historyCalls: Ably.RealtimeHistoryParams[] = [];
   attachCalls = 0;
   attachFailure: unknown;
+  historyFailure: unknown;
+  detachCalls = 0;
   /** When set, history() waits for this promise before answering. */
   historyGate: Promise<void> | undefined;
   private stateListeners: Listener[] = [];
@@ -50,6 +52,7 @@ class ScriptedChannel {
     return { current: 'attached', previous: 'attaching', resumed: false } as Ably.ChannelStateChange;
   }
   async detach() {
+    this.detachCalls++;
     this.emit('detached');
   }
   async setOptions() {}
@@ -59,6 +62,7 @@ class ScriptedChannel {
   async history(params: Ably.RealtimeHistoryParams) {
     this.historyCalls.push(params);
     if (this.historyGate) await this.historyGate;
+    if (this.historyFailure) throw this.historyFailure;
     const newestFirst = [...this.backlog].reverse();
     const size = params.limit ?? 100;
     const page = (offset: number): Ably.PaginatedResult<Ably.InboundMessage> =>
@@ -179,6 +183,35 @@ describe('connectChannel continuity (scripted channel)', () => {
     await tick();
     expect(store.getSnapshot().resyncCount).toBe(0);
     expect(scripted.historyCalls).toHaveLength(1);
+  });
+
+  it('rewind strategy: reads the gap from history after a reattach without resumed', async () => {
+    const { scripted, backlog, store, sync } = setup('rewind');
+    await sync.ready;
+    expect(scripted.historyCalls).toHaveLength(0);
+    backlog.push(tokenMessage(1, 'a'), tokenMessage(2, 'b'));
+    scripted.emit('attached', false);
+    scripted.deliver(tokenMessage(3, 'c'));
+    await tick();
+    await tick();
+    expect(scripted.historyCalls).toHaveLength(1);
+    expect(scripted.detachCalls).toBe(0);
+    expect(store.findByResponseId('a')!.text).toBe('abc');
+    expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', resyncCount: 1 });
+  });
+
+  it('rewind strategy: rewinds again (detach, attach) when history is not allowed', async () => {
+    const { scripted, store, sync } = setup('rewind');
+    await sync.ready;
+    scripted.historyFailure = { code: 40160, message: 'no history', statusCode: 401 };
+    scripted.emit('attached', false);
+    scripted.deliver(tokenMessage(3, 'c'));
+    await tick();
+    await tick();
+    expect(scripted.detachCalls).toBe(1);
+    expect(scripted.attachCalls).toBe(2);
+    expect(store.findByResponseId('a')!.text).toBe('c');
+    expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', resyncCount: 1, error: undefined });
   });
 
   it('stops cleanly in the middle of a history read', async () => {

@@ -247,6 +247,9 @@ export function connectChannel(
     store.setSync(kind === 'initial' ? 'hydrating' : 'resyncing', false);
     try {
       if (strategy === 'rewind') {
+        if (kind === 'resync' && !needsAttach && channel.state === 'attached' && (await resyncFromHistory(run))) {
+          return finishRun(run);
+        }
         if (kind === 'resync' && subscribed && (channel.state === 'attached' || channel.state === 'attaching')) {
           // A fresh attach (no channel serial) is what makes Ably rewind again.
           await own('detached', () => channel.detach());
@@ -256,7 +259,7 @@ export function connectChannel(
             (channel as unknown as ChannelWithOptions).channelOptions ?? {};
           await channel.setOptions({ ...current, params: { ...current.params, rewind } });
         }
-        queue = undefined;
+        drainQueue();
         const change = await subscribeOrAttach();
         if (change?.hasBacklog && settleMs > 0) await sleep(settleMs);
       } else {
@@ -269,15 +272,37 @@ export function connectChannel(
         if (run !== generation || stopped) return;
         await readHistory(run, !attachedBeforeUs);
       }
-      if (run !== generation || stopped) return;
-      store.setSync('live', true);
+      finishRun(run);
     } catch (error) {
       if (run !== generation || stopped) return;
       // Go live with what we have, and say what went wrong.
       drainQueue();
       store.setSync('error', false, errorWithHint(error));
+      resolveReady();
     }
+  }
+
+  function finishRun(run: number): void {
+    if (run !== generation || stopped) return;
+    store.setSync('live', true);
     resolveReady();
+  }
+
+  /**
+   * Rewind strategy after a reattach without `resumed`: read history up to the new attach point, which
+   * (unlike a fresh rewind, capped at 100 messages) also covers long message-per-token gaps. Returns
+   * false when the key lacks the history capability, so the caller rewinds instead.
+   */
+  async function resyncFromHistory(run: number): Promise<boolean> {
+    queue ??= [];
+    try {
+      await readHistory(run, true);
+      return true;
+    } catch (error) {
+      if (!isPermanent(ResumableError.from(error).code)) throw error;
+      drainQueue();
+      return false;
+    }
   }
 
   // Start after the SDK finished emitting this state change: a detach or attach requested from inside
@@ -302,7 +327,8 @@ export function connectChannel(
       // `attached` after a loss, or an `update` while attached: without `resumed`, messages may be missing.
       if (!change.resumed || lostPending) {
         lostPending = false;
-        if (strategy === 'history') queue ??= [];
+        // Hold live messages from the new attach point on until the missed ones are read.
+        queue ??= [];
         resyncSoon(false);
       }
       return;

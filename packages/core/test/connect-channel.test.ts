@@ -282,6 +282,30 @@ describe('connectChannel errors and limits', () => {
     expect(error?.hint).toMatch(/history/);
   });
 
+  it('rewind without the history capability re-hydrates after state loss with a fresh rewind', async () => {
+    const name = uniqueChannel();
+    const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
+    const tokens = tokensOf(TEXT);
+    const client = env.client({ key: SUBSCRIBE_ONLY_KEY });
+    const store = env.store();
+    const sync = connectChannel(client.channels.get(name), store, { strategy: 'rewind' });
+    env.track(sync);
+    await sync.ready;
+    await agent.start();
+    agent.send(...tokens.slice(0, 8));
+    await waitFor(() => textOf(store, 'r1') === tokens.slice(0, 8).join(''), 'first tokens');
+    env.emulator.faults.pauseDelivery(300);
+    expect(env.emulator.faults.expireConnections(client.connection.id)).toBe(1);
+    agent.send(...tokens.slice(8, 20));
+    await agent.flush();
+    await waitFor(() => store.getSnapshot().resyncCount >= 1, 'a resync');
+    agent.send(...tokens.slice(20));
+    await agent.finish();
+    await waitComplete(store, 'r1', TEXT);
+    await waitFor(() => store.getSnapshot().syncStatus === 'live', 'live again');
+    expect(store.getSnapshot().error).toBeUndefined();
+  });
+
   it('rejects invalid options through the store status, without throwing', async () => {
     const store = env.store();
     const channel = env.client().channels.get(uniqueChannel());
