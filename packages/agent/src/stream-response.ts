@@ -104,87 +104,23 @@ export async function streamResponse(
     const connectionAtStart = connectionIdOf(channel);
     emit({ type: 'start', responseId, serial });
 
-    let published = '';
-    let heldBack = '';
-    let tokens = 0;
-    let status: TerminalStatus = 'complete';
-    let streamError: ResumableError | undefined;
-    let fatal: ResumableError | undefined;
-
-    const iterator = iteratorOf(text);
-    let exhausted = false;
-    while (true) {
-      // Checked before pulling, so an abort or failure that came in meanwhile costs no further model output.
-      const outcome = interruption ?? (await pull(iterator, (wake) => (wakePull = wake)));
-      wakePull = undefined;
-      if (outcome.kind === 'cancelled') {
-        status = 'cancelled';
-        break;
-      }
-      if (outcome.kind === 'fatal') {
-        fatal = outcome.error;
-        break;
-      }
-      if (outcome.kind === 'threw') {
-        exhausted = true;
-        if (signal?.aborted) status = 'cancelled';
-        else {
-          status = 'error';
-          streamError = textStreamError(outcome.cause);
-        }
-        break;
-      }
-      if (outcome.step.done) {
-        exhausted = true;
-        break;
-      }
-      const chunk: unknown = outcome.step.value;
-      if (typeof chunk !== 'string') {
-        status = 'error';
-        streamError = new ResumableError(
-          KIT_ERROR_CODES.invalidOptions,
-          `The text stream yielded ${describeValue(chunk)} where a string was expected.`,
-          'Pass an AsyncIterable<string>: map the model stream to its text deltas (see the @resumable/agent README).',
-        );
-        break;
-      }
-      if (chunk === '') continue;
-      tokens++;
-      emit({ type: 'token', responseId, text: chunk, index: tokens - 1 });
-      // A surrogate pair split across chunks is sent whole, so every fragment on the wire is valid UTF-8.
-      let piece = heldBack + chunk;
-      heldBack = '';
-      if (isHighSurrogate(piece.charCodeAt(piece.length - 1))) {
-        heldBack = piece.slice(-1);
-        piece = piece.slice(0, -1);
-      }
-      if (piece === '') continue;
-      const tooLarge = writer.write(piece);
-      if (tooLarge) {
-        fatal = tooLarge;
-        break;
-      }
-      published += piece;
-    }
-    if (heldBack !== '' && !fatal && !writer.write(heldBack)) published += heldBack;
-    if (!exhausted) closeQuietly(iterator);
+    const read = await readText(text, {
+      writer,
+      signal,
+      interruption: () => interruption,
+      onPull: (wake) => {
+        wakePull = wake;
+      },
+      onToken: (chunk, index) => emit({ type: 'token', responseId, text: chunk, index }),
+    });
+    const { published, tokens, status, streamError } = read;
+    let { fatal } = read;
 
     await writer.settle();
     fatal ??= tracker.fatal;
     if (fatal) {
-      if (fatal.code !== 93002 && !(fatal.code >= 80000 && fatal.code < 80100)) {
-        // Best effort: readers should not see the response streaming forever.
-        // Failures of these follow-ups are dropped: the original error says more.
-        if (tracker.failures.length > 0) await writer.repair(published, 'error').catch(() => {});
-        const reason = truncate(fatal.message);
-        if (
-          await writer.end('error', reason).then(
-            () => true,
-            () => false,
-          )
-        ) {
-          emit({ type: 'end', responseId, status: 'error', reason });
-        }
+      if (await endAfterFatal(writer, fatal, tracker.failures.length > 0 ? published : undefined)) {
+        emit({ type: 'end', responseId, status: 'error', reason: truncate(fatal.message) });
       }
       throw fatal;
     }
@@ -346,6 +282,116 @@ async function retrying(operation: () => Promise<void>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/**
+ * Best effort after a fatal failure: repair (when `repairText` is given) and end the response with status
+ * `'error'`, so readers do not see it streaming forever. Skipped when nothing more can reach the channel
+ * (rule missing, connection gone). Returns whether the end marker was published; failures are dropped, the
+ * fatal error says more.
+ */
+async function endAfterFatal(
+  writer: ResponseWriter,
+  fatal: ResumableError,
+  repairText: string | undefined,
+): Promise<boolean> {
+  const channelUnusable = fatal.code === 93002 || (fatal.code >= 80000 && fatal.code < 80100);
+  if (channelUnusable) return false;
+  if (repairText !== undefined) await writer.repair(repairText, 'error').catch(() => {});
+  return writer.end('error', truncate(fatal.message)).then(
+    () => true,
+    () => false,
+  );
+}
+
+interface ReadContext {
+  readonly writer: ResponseWriter;
+  readonly signal: AbortSignal | undefined;
+  /** Why streaming must stop, once something (abort, fatal failure, lost connection) said so. */
+  readonly interruption: () => Interruption | undefined;
+  /** Receives the function that wakes the pull in progress; undefined between pulls. */
+  readonly onPull: (wake: ((why: Interruption) => void) | undefined) => void;
+  readonly onToken: (chunk: string, index: number) => void;
+}
+
+interface ReadOutcome {
+  /** What was handed to the writer, exactly as the stream produced it. */
+  readonly published: string;
+  readonly tokens: number;
+  readonly status: TerminalStatus;
+  readonly streamError: ResumableError | undefined;
+  readonly fatal: ResumableError | undefined;
+}
+
+/** Pull the text stream into the writer until it ends, fails, or streaming is interrupted. */
+async function readText(text: AsyncIterable<string>, context: ReadContext): Promise<ReadOutcome> {
+  const { writer, signal } = context;
+  let published = '';
+  let heldBack = '';
+  let tokens = 0;
+  let status: TerminalStatus = 'complete';
+  let streamError: ResumableError | undefined;
+  let fatal: ResumableError | undefined;
+
+  const iterator = iteratorOf(text);
+  let exhausted = false;
+  while (true) {
+    // Checked before pulling, so an abort or failure that came in meanwhile costs no further model output.
+    const outcome = context.interruption() ?? (await pull(iterator, context.onPull));
+    context.onPull(undefined);
+    if (outcome.kind === 'cancelled') {
+      status = 'cancelled';
+      break;
+    }
+    if (outcome.kind === 'fatal') {
+      fatal = outcome.error;
+      break;
+    }
+    if (outcome.kind === 'threw') {
+      exhausted = true;
+      if (signal?.aborted) status = 'cancelled';
+      else {
+        status = 'error';
+        streamError = textStreamError(outcome.cause);
+      }
+      break;
+    }
+    if (outcome.step.done) {
+      exhausted = true;
+      break;
+    }
+    const chunk: unknown = outcome.step.value;
+    if (typeof chunk !== 'string') {
+      status = 'error';
+      streamError = new ResumableError(
+        KIT_ERROR_CODES.invalidOptions,
+        `The text stream yielded ${describeValue(chunk)} where a string was expected.`,
+        'Pass an AsyncIterable<string>: map the model stream to its text deltas (see the @resumable/agent README).',
+      );
+      break;
+    }
+    if (chunk === '') continue;
+    tokens++;
+    context.onToken(chunk, tokens - 1);
+    // A surrogate pair split across chunks is sent whole, so every fragment on the wire is valid UTF-8.
+    let piece = heldBack + chunk;
+    heldBack = '';
+    if (isHighSurrogate(piece.charCodeAt(piece.length - 1))) {
+      heldBack = piece.slice(-1);
+      piece = piece.slice(0, -1);
+    }
+    if (piece === '') continue;
+    fatal = writer.write(piece);
+    if (fatal) break;
+    published += piece;
+  }
+  if (heldBack !== '' && !fatal) {
+    // The stream ended on half a pair: send it as it is, the text must stay what the stream produced.
+    fatal = writer.write(heldBack);
+    if (!fatal) published += heldBack;
+  }
+  if (!exhausted) closeQuietly(iterator);
+  return { published, tokens, status, streamError, fatal };
 }
 
 type PullOutcome =
