@@ -132,6 +132,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private readonly policy: ResolvedPolicy;
   private stablePrefix = '';
   private stable: StableEntry[] = [];
+  private stableBlocks: MarkdownBlock[] = [];
+  private fingerprint = '';
   private stableEnv: ParseEnv = cloneEnv({});
   private last: MarkdownSnapshot | undefined;
 
@@ -142,27 +144,43 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   update(text: string, options: { readonly complete?: boolean } = {}): MarkdownSnapshot {
     const complete = options.complete ?? false;
     if (this.last && this.last.text === text && this.last.complete === complete) return this.last;
-    if (!text.startsWith(this.stablePrefix)) this.reset();
+    // `===` on a slice compares memory at once; `startsWith` goes character by character.
+    const prefixLength = this.stablePrefix.length;
+    if (text.length < prefixLength || text.slice(0, prefixLength) !== this.stablePrefix) this.reset();
 
     const tail = text.slice(this.stablePrefix.length);
-    if (!complete) this.promote(tail);
+    const probe = complete ? undefined : this.promote(tail);
+    // Keep the prefix a slice of the text rather than a growing chain of concatenations.
+    if (!complete && !probe) this.stablePrefix = text.slice(0, this.stablePrefix.length);
 
     const open = text.slice(this.stablePrefix.length);
-    const repaired = complete ? open : repairWith(open, (src) => parseBlocks(src, {}, this.counters));
-    const env = cloneEnv(this.stableEnv);
-    const tailTokens = parseBlocks(repaired, env, this.counters);
+    // The probe parse of an unchanged tail serves the repair, and the render when nothing needed repair.
+    const parseForRepair = (src: string) =>
+      probe && src === open ? probe.tokens : parseBlocks(src, {}, this.counters);
+    const repaired = complete ? open : repairWith(open, parseForRepair);
+    let env: ParseEnv;
+    let tailTokens: Token[];
+    if (probe && repaired === open) {
+      ({ env, tokens: tailTokens } = probe);
+    } else {
+      env = cloneEnv(this.stableEnv);
+      tailTokens = parseBlocks(repaired, env, this.counters);
+    }
     const fingerprint = definitionsFingerprint(env);
 
-    const blocks: MarkdownBlock[] = [];
-    for (const entry of this.stable) {
-      if (!entry.block || (entry.fingerprint !== fingerprint && entry.usesDefinitions)) {
-        parseInlines(entry.tokens, env, this.counters);
-        this.counters.completedBlockParses++;
-        entry.block = makeBlock(entry.key, tokensToTree(entry.tokens, this.policy), false);
-      }
+    // Completed blocks are parsed once; again only if a definition they may read has changed.
+    const rebuildFrom = fingerprint === this.fingerprint ? this.stableBlocks.length : 0;
+    for (let i = rebuildFrom; i < this.stable.length; i++) {
+      const entry = this.stable[i]!;
+      if (entry.block && (entry.fingerprint === fingerprint || !entry.usesDefinitions)) continue;
+      parseInlines(entry.tokens, env, this.counters);
+      this.counters.completedBlockParses++;
+      entry.block = makeBlock(entry.key, tokensToTree(entry.tokens, this.policy), false);
       entry.fingerprint = fingerprint;
-      blocks.push(entry.block);
+      this.stableBlocks[i] = entry.block;
     }
+    this.fingerprint = fingerprint;
+    const blocks = this.stableBlocks.slice();
     parseInlines(tailTokens, env, this.counters);
     const tailNodes = tokensToTree(tailTokens, this.policy);
     if (tailNodes.length > 0) blocks.push(makeBlock(String(this.stable.length), tailNodes, !complete));
@@ -171,15 +189,19 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     return this.last;
   }
 
-  /** Move every top-level block of `tail` that can no longer change into the stable list. */
-  private promote(tail: string): void {
+  /**
+   * Move every top-level block of `tail` that can no longer change into the stable list. Returns
+   * the parse of `tail` when nothing moved, so the caller can reuse it.
+   */
+  private promote(tail: string): { tokens: Token[]; env: ParseEnv } | undefined {
     const probeEnv = cloneEnv(this.stableEnv);
-    const groups = groupTopLevel(parseBlocks(tail, probeEnv, this.counters));
-    if (groups.length < 2) return;
+    const tokens = parseBlocks(tail, probeEnv, this.counters);
+    const groups = groupTopLevel(tokens);
+    if (groups.length < 2) return { tokens, env: probeEnv };
     const starts = lineStarts(tail);
     let split = groups.length - 1;
     while (split > 0 && !canSplitBefore(groups, split, starts)) split--;
-    if (split === 0) return;
+    if (split === 0) return { tokens, env: probeEnv };
 
     let from = 0;
     let pending: Token[] = [];
@@ -201,6 +223,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
       from = to;
     }
     this.stablePrefix += tail.slice(0, from);
+    return undefined;
   }
 
   private recordDefinitions(tokens: readonly Token[], found: ParseEnv): void {
@@ -221,6 +244,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private reset(): void {
     this.stablePrefix = '';
     this.stable = [];
+    this.stableBlocks = [];
+    this.fingerprint = '';
     this.stableEnv = cloneEnv({});
     this.last = undefined;
   }

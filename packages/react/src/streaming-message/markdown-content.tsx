@@ -97,6 +97,35 @@ const Block = memo(function Block({ block, ctx }: { block: MarkdownBlock; ctx: R
   return <>{renderNodes(block.nodes, ctx)}</>;
 });
 
+// Blocks are rendered in fixed-size chunks so a token costs one chunk's worth of memo checks,
+// not one per block of the whole answer.
+const CHUNK_SIZE = 32;
+
+const Chunk = memo(function Chunk({ blocks, ctx }: { blocks: readonly MarkdownBlock[]; ctx: RenderContextValue }) {
+  return (
+    <>
+      {blocks.map((block) => (
+        <Block key={block.key} block={block} ctx={ctx} />
+      ))}
+    </>
+  );
+});
+
+/** Split blocks into chunks, reusing last render's chunk arrays whose blocks are all unchanged. */
+function useChunks(blocks: readonly MarkdownBlock[]): (readonly MarkdownBlock[])[] {
+  const previous = useRef<(readonly MarkdownBlock[])[]>([]);
+  const chunks: (readonly MarkdownBlock[])[] = [];
+  for (let start = 0, c = 0; start < blocks.length; start += CHUNK_SIZE, c++) {
+    const end = Math.min(blocks.length, start + CHUNK_SIZE);
+    const prev = previous.current[c];
+    let same = prev !== undefined && prev.length === end - start;
+    for (let i = start; same && i < end; i++) same = prev![i - start] === blocks[i];
+    chunks.push(same ? prev! : blocks.slice(start, end));
+  }
+  previous.current = chunks;
+  return chunks;
+}
+
 function useStreamingMarkdown(urlPolicy: UrlPolicy | undefined): StreamingMarkdown {
   const policyKey = JSON.stringify(urlPolicy ?? {});
   const ref = useRef<{ key: string; doc: StreamingMarkdown }>(undefined);
@@ -122,6 +151,7 @@ export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownCon
   const snapshot = doc.update(text, { complete: !repair });
   const idPrefix = `${useId().replace(/[^a-zA-Z0-9_-]/g, '')}-`;
   const ctx = useMemo(() => ({ labels, idPrefix }), [labels, idPrefix]);
+  const chunks = useChunks(snapshot.blocks);
   const footnotes = collectFootnotes(snapshot.blocks);
   const footnoteKey = [...footnotes.numbers.keys()].join('\u0000');
   // biome-ignore lint/correctness/useExhaustiveDependencies: the numbers change exactly when the key does
@@ -129,8 +159,9 @@ export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownCon
   return (
     <RenderContext.Provider value={ctx}>
       <FootnoteNumbers.Provider value={numbers}>
-        {snapshot.blocks.map((block) => (
-          <Block key={block.key} block={block} ctx={ctx} />
+        {chunks.map((blocks, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: chunk i always holds the same block positions
+          <Chunk key={i} blocks={blocks} ctx={ctx} />
         ))}
         {footnotes.definitions.length > 0 ? (
           <section data-part="footnotes" aria-label={labels.footnotes}>

@@ -1,0 +1,75 @@
+// The page `pnpm bench render` loads: streams a markdown answer token by token into one renderer.
+
+import { type ComponentType, useState } from 'react';
+import { flushSync } from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import ReactMarkdown from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import { Streamdown } from 'streamdown';
+import { StreamingMessage } from '../packages/react/src/index.js';
+
+type Renderer = ComponentType<{ text: string; done: boolean }>;
+
+const renderers: Record<string, Renderer> = {
+  'streaming-message': ({ text, done }) => <StreamingMessage text={text} status={done ? 'complete' : 'streaming'} />,
+  streamdown: ({ text, done }) => <Streamdown isAnimating={!done}>{text}</Streamdown>,
+  'react-markdown': ({ text }) => <ReactMarkdown remarkPlugins={[remarkGfm]}>{text}</ReactMarkdown>,
+};
+
+let update: ((text: string, done: boolean) => void) | undefined;
+
+function Harness({ renderer: Renderer }: { renderer: Renderer }) {
+  const [state, setState] = useState({ text: '', done: false });
+  update = (text, done) => setState({ text, done });
+  return <Renderer text={state.text} done={state.done} />;
+}
+
+const nextTask = () =>
+  new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+
+/** Stream `text` at `charsPerToken`, one token per task, each rendered synchronously. */
+async function stream(
+  text: string,
+  charsPerToken: number,
+): Promise<{ tokens: number; longestTokenMs: number; totalTokenMs: number }> {
+  let longestTokenMs = 0;
+  let totalTokenMs = 0;
+  let tokens = 0;
+  for (let end = charsPerToken; ; end += charsPerToken) {
+    await nextTask();
+    const done = end >= text.length;
+    const started = performance.now();
+    flushSync(() => update!(text.slice(0, Math.min(end, text.length)), done));
+    const took = performance.now() - started;
+    totalTokenMs += took;
+    longestTokenMs = Math.max(longestTokenMs, took);
+    tokens++;
+    if (done) break;
+  }
+  return { tokens, longestTokenMs, totalTokenMs };
+}
+
+let longestTaskMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longestTaskMs = Math.max(longestTaskMs, entry.duration);
+}).observe({ type: 'longtask', buffered: false });
+
+const api = {
+  mount(name: string) {
+    createRoot(document.getElementById('root')!).render(<Harness renderer={renderers[name]!} />);
+  },
+  async run(text: string, charsPerToken: number) {
+    longestTaskMs = 0;
+    const result = await stream(text, charsPerToken);
+    return { ...result, longestTaskMs, textLength: document.getElementById('root')!.textContent!.length };
+  },
+  reset() {
+    flushSync(() => update!('', false));
+  },
+};
+
+(window as unknown as { bench: typeof api }).bench = api;

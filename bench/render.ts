@@ -1,0 +1,176 @@
+// `pnpm bench render [--sizes=20,60] [--renderers=streaming-message,streamdown,react-markdown] [--chars=4]`
+// Streams a 20 KB and a 60 KB markdown answer into each renderer in headless Chromium, one token per
+// task, and reports main-thread scripting time (the synchronous work of every token: parsing, React
+// render and commit, measured in the page), the whole main-thread time (Chrome's TaskDuration, which
+// adds style, layout and any deferred work), the longest token, the longest task and the ratios.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { chromium } from 'playwright-core';
+import { build, defaultClientConditions } from 'vite';
+import { makeLongAnswer } from '../packages/react/src/streaming-message/story-fixtures.js';
+import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value = ''] = arg.replace(/^--/, '').split('=');
+    return [key!, value];
+  }),
+);
+const sizes = (args.sizes ?? '20,60').split(',').map(Number);
+const renderers = (args.renderers ?? 'streaming-message,streamdown,react-markdown').split(',');
+const charsPerToken = Number(args.chars ?? 4);
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+async function buildPage(outDir: string): Promise<void> {
+  await build({
+    root: here,
+    configFile: false,
+    logLevel: 'warn',
+    mode: 'production',
+    plugins: [react()],
+    resolve: { conditions: ['source', ...defaultClientConditions] },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: { input: join(here, '_render-page.html') },
+      reportCompressedSize: false,
+    },
+  });
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+function serve(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
+    const file = join(dir, path === '/' ? '_render-page.html' : path);
+    res.setHeader('content-type', MIME[extname(file)] ?? 'application/octet-stream');
+    createReadStream(file)
+      .on('error', () => {
+        res.statusCode = 404;
+        res.end();
+      })
+      .pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+interface BenchWindow {
+  bench: {
+    mount(name: string): void;
+    run(
+      text: string,
+      charsPerToken: number,
+    ): Promise<{
+      tokens: number;
+      longestTokenMs: number;
+      longestTaskMs: number;
+      totalTokenMs: number;
+      textLength: number;
+    }>;
+    reset(): void;
+  };
+}
+
+interface Result {
+  renderer: string;
+  kb: number;
+  tokens: number;
+  scriptingMs: number;
+  taskMs: number;
+  longestTaskMs: number;
+  longestTokenMs: number;
+}
+
+const outDir = await mkdtemp(join(tmpdir(), 'render-bench-'));
+console.log('building the bench page…');
+await buildPage(outDir);
+const server = await serve(outDir);
+const { port } = server.address() as { port: number };
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+const results: Result[] = [];
+try {
+  for (const kb of sizes) {
+    const text = makeLongAnswer(kb * 1000);
+    for (const renderer of renderers) {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForFunction(() => 'bench' in window);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      await page.evaluate((name) => (window as unknown as BenchWindow).bench.mount(name), renderer);
+      // Warm up the JIT on a short answer, then clear.
+      await page.evaluate(([t, c]) => (window as unknown as BenchWindow).bench.run(t, c), [
+        makeLongAnswer(2000),
+        charsPerToken,
+      ] as const);
+      await page.evaluate(() => (window as unknown as BenchWindow).bench.reset());
+      const metric = async (name: string) => {
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        return (metrics.find((m: { name: string }) => m.name === name)?.value ?? 0) * 1000;
+      };
+      const task0 = await metric('TaskDuration');
+      const run = await page.evaluate(([t, c]) => (window as unknown as BenchWindow).bench.run(t, c), [
+        text,
+        charsPerToken,
+      ] as const);
+      // Let deferred work (idle callbacks, lazy highlighting) finish inside the measurement.
+      await page.waitForTimeout(1500);
+      const task1 = await metric('TaskDuration');
+      if (run.textLength < text.length * 0.5) throw new Error(`${renderer} rendered only ${run.textLength} characters`);
+      const result: Result = {
+        renderer,
+        kb,
+        tokens: run.tokens,
+        scriptingMs: run.totalTokenMs,
+        taskMs: task1 - task0,
+        longestTaskMs: run.longestTaskMs,
+        longestTokenMs: run.longestTokenMs,
+      };
+      results.push(result);
+      console.log(
+        `${renderer.padEnd(18)} ${String(kb).padStart(3)} KB  ${String(run.tokens).padStart(6)} tokens  ` +
+          `scripting ${result.scriptingMs.toFixed(0).padStart(7)} ms  main thread ${result.taskMs.toFixed(0).padStart(7)} ms  ` +
+          `longest token ${result.longestTokenMs.toFixed(1).padStart(6)} ms  longest task ${result.longestTaskMs.toFixed(0).padStart(4)} ms`,
+      );
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+  await rm(outDir, { recursive: true, force: true });
+}
+
+const find = (renderer: string, kb: number) => results.find((r) => r.renderer === renderer && r.kb === kb);
+console.log('\nratios (scripting ms; main-thread ms in brackets):');
+for (const kb of sizes) {
+  const ours = find('streaming-message', kb);
+  for (const peer of ['streamdown', 'react-markdown']) {
+    const other = find(peer, kb);
+    if (ours && other)
+      console.log(`  ${peer} / streaming-message at ${kb} KB: ${(other.scriptingMs / ours.scriptingMs).toFixed(1)}x`);
+  }
+}
+if (sizes.length >= 2) {
+  const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+  for (const renderer of renderers) {
+    const a = find(renderer, small);
+    const b = find(renderer, large);
+    if (a && b) {
+      console.log(
+        `  ${renderer} ${large} KB / ${small} KB: ${(b.scriptingMs / a.scriptingMs).toFixed(2)}x ` +
+          `(${(b.taskMs / a.taskMs).toFixed(2)}x)`,
+      );
+    }
+  }
+}
