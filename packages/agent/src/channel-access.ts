@@ -71,17 +71,33 @@ export function unpublishableReason(channel: Ably.RealtimeChannel): ResumableErr
 
 /** A ResumableError for a connection that cannot carry messages. */
 export function connectionError(state: string, reason?: Ably.ErrorInfo | null): ResumableError {
-  const suspended = state === 'suspended';
-  const code = suspended ? 80002 : (reason?.code ?? 80000);
+  const message = `The Ably connection is ${state}${describe(reason)}; the response cannot be published.`;
+  const options = { cause: reason ?? undefined };
+  if (state === 'suspended') {
+    return new ResumableError(
+      80002,
+      message,
+      'The connection has been down longer than Ably keeps its state; wait for it to reconnect (connection.once("connected")) and stream the response again.',
+      reason?.statusCode,
+      options,
+    );
+  }
+  if (state === 'closing' || state === 'closed') {
+    return new ResumableError(
+      80017,
+      message,
+      'The client was closed (client.close()): call client.connect() or create a new client, then stream again.',
+      reason?.statusCode,
+      options,
+    );
+  }
+  const code = reason?.code ?? 80000;
   return new ResumableError(
     code,
-    `The Ably connection is ${state}${describe(reason)}; the response cannot be published.`,
-    suspended
-      ? 'The connection has been down longer than Ably keeps its state; wait for it to reconnect (connection.once("connected")) and stream the response again.'
-      : (hintFor(code) ??
-          'The connection was closed or failed for good: create a new client (check the key, token and endpoint) and stream again.'),
+    message,
+    hintFor(code) ?? 'The connection failed for good: create a new client (check the key, token and endpoint).',
     reason?.statusCode,
-    { cause: reason ?? undefined },
+    options,
   );
 }
 

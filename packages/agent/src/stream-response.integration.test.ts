@@ -418,8 +418,9 @@ describe('message-per-response against the emulator', () => {
     expect((midStream as ResumableError).message).toMatch(/clos/);
     await client.connection.whenState('closed');
     const atStart = await streamResponse(channel, stream(['x'])).catch((e: unknown) => e);
-    expect(atStart).toBeInstanceOf(ResumableError);
+    expect(atStart).toMatchObject({ code: 80017 });
     expect((atStart as ResumableError).message).toContain('closed');
+    expect((atStart as ResumableError).hint).toContain('client.connect()');
   });
 });
 

@@ -31,7 +31,7 @@ type Interruption = { readonly kind: 'cancelled' } | { readonly kind: 'fatal'; r
  * Rejects with a {@link ResumableError} when the channel cannot carry the response: the mutable-messages rule
  * is missing (93002), a capability is missing (40160), the response would exceed the message size limit (40009,
  * raised before the message that would break it; the response is then ended with status `'error'`), the
- * connection is suspended or failed (80002 / 80000), or the arguments are invalid (40106).
+ * connection is suspended, closed or failed (80002 / 80017 / 80000), or the arguments are invalid (40106).
  *
  * @example
  * ```ts
