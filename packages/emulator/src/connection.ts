@@ -135,6 +135,7 @@ export class Connection {
   /** Last frame or pong from the client, to notice a peer that vanished without closing. */
   lastHeardAt = Date.now();
   private lastProbeAt = 0;
+  private suspectSince = 0;
   closed = false;
   readonly attachments = new Map<string, Attachment>();
   private nextMsgSerial = 0;
@@ -266,12 +267,16 @@ export class Connection {
   keepAlive(now: number): void {
     if (!this.socket) return;
     if (now - this.lastHeardAt > this.idleInterval * 4 + 2000) {
-      // No frame and no pong for several idle periods: the peer is gone without a FIN.
-      if (this.hub.logging) this.hub.log(`${this.id} client silent; dropping its transport`);
-      const socket = this.socket;
-      this.transportClosed(socket);
-      socket.terminate();
-      return;
+      // No frame and no pong for several idle periods: the peer is gone without a FIN. Probe once more
+      // first, so a stalled event loop (pongs not read yet) is not mistaken for a silent peer.
+      if (this.suspectSince > this.lastHeardAt && now - this.suspectSince >= Math.min(1000, this.idleInterval)) {
+        if (this.hub.logging) this.hub.log(`${this.id} client silent; dropping its transport`);
+        const socket = this.socket;
+        this.transportClosed(socket);
+        socket.terminate();
+        return;
+      }
+      if (this.suspectSince <= this.lastHeardAt) this.suspectSince = now;
     }
     const idleOut = now - this.lastSentAt >= this.idleInterval / 2;
     // A client that only listens sends nothing: probe it with pings so its pongs show it is alive.

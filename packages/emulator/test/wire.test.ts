@@ -135,10 +135,9 @@ describe('wire protocol', () => {
     await waitFor(() => received.length === 1);
     expect(Date.now() - start).toBeGreaterThanOrEqual(90);
     emulator.faults.delayDelivery(0);
-    emulator.faults.pauseDelivery(200);
+    emulator.faults.pauseDelivery(1500);
     await rest.publish('m', '2');
     await rest.publish('m', '3');
-    await sleep(50);
     expect(received).toHaveLength(1);
     await waitFor(() => received.length === 3);
     expect(received.map((m) => m.data)).toEqual(['1', '2', '3']);
