@@ -29,7 +29,7 @@ async function buildApp(): Promise<string> {
     root,
     configFile: join(root, 'vite.config.ts'),
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: false, minify: false },
+    build: { outDir, emptyOutDir: true, sourcemap: false, minify: true },
   });
   return outDir;
 }
@@ -66,31 +66,37 @@ export function newConversation(name: string): string {
   return `e2e-${name}-${conversations}-${Date.now().toString(36)}`;
 }
 
-const errors = new WeakMap<Page, string[]>();
+let errors: string[] = [];
 
-/** Uncaught exceptions and console errors the page produced (React warnings, failed loads, ...). */
-export function pageErrors(page: Page): string[] {
-  return errors.get(page) ?? [];
+/** Uncaught exceptions and console errors since the last {@link openChat} (React warnings, failed loads, ...). */
+export function pageErrors(): string[] {
+  return errors;
 }
 
-/** Open the demo on a conversation with the given settings (stored the way the app stores them). */
+/**
+ * Open the demo on a conversation with the given settings (stored the way the app stores them).
+ * One page serves every test: a new renderer costs seconds on a loaded machine.
+ */
 export async function openChat(stack: DemoStack, conversationId: string, settings: Partial<Settings>): Promise<Page> {
-  const page = await stack.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const seen: string[] = [];
-  errors.set(page, seen);
-  page.on('pageerror', (error) => seen.push(`uncaught: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') seen.push(`console: ${message.text()}`);
-  });
-  await page.addInitScript((saved) => {
-    if (!localStorage.getItem('resumable-demo:settings')) {
-      localStorage.setItem('resumable-demo:settings', JSON.stringify(saved));
-    }
-  }, settings);
+  let page = pages.get(stack);
+  if (!page) {
+    const created = await stack.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    created.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+    created.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
+    await created.goto(`${stack.url}/api/config`);
+    pages.set(stack, created);
+    page = created;
+  }
+  await page.evaluate((saved) => localStorage.setItem('resumable-demo:settings', saved), JSON.stringify(settings));
+  errors = [];
   await page.goto(`${stack.url}/?c=${conversationId}`);
   await waitUntilLive(page);
   return page;
 }
+
+const pages = new WeakMap<DemoStack, Page>();
 
 /** Wait until the main pane has hydrated and is live. */
 export async function waitUntilLive(page: Page, kind: 'main' | 'late-joiner' = 'main'): Promise<void> {

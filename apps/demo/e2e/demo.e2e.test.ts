@@ -47,8 +47,7 @@ describe('demo end to end', () => {
     expect(await bubblesFor(page, first)).toEqual({ count: 1, texts: [firstText] });
     expect(await page.locator(`[data-response-id="${first}"]`).getAttribute('data-seeded')).toBe('true');
     expect(await page.getByTestId('assistant-bubble').count()).toBe(2);
-    expect(pageErrors(page)).toEqual([]);
-    await page.close();
+    expect(pageErrors()).toEqual([]);
   });
 
   it('a transient disconnect mid-stream resumes to the exact text', async () => {
@@ -69,8 +68,7 @@ describe('demo end to end', () => {
     // The inspector saw the drop and the resume; continuity was kept, so no resync.
     expect(await page.getByTestId('connection-trail').textContent()).toContain('connected → disconnected');
     expect(await page.getByTestId('resync-badge').count()).toBe(0);
-    expect(pageErrors(page)).toEqual([]);
-    await page.close();
+    expect(pageErrors()).toEqual([]);
   });
 
   it('a long outage mid-stream re-hydrates to the exact text and shows the resync badge', async () => {
@@ -84,8 +82,7 @@ describe('demo end to end', () => {
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
     await page.getByTestId('resync-badge').waitFor({ timeout: 10_000 });
-    expect(pageErrors(page)).toEqual([]);
-    await page.close();
+    expect(pageErrors()).toEqual([]);
   });
 
   it('a late joiner that arrives mid-stream, and a soft remount, show the same text as the first client', async () => {
@@ -102,8 +99,7 @@ describe('demo end to end', () => {
 
     expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
     expect(await bubblesFor(page, responseId, 'main')).toEqual({ count: 1, texts: [expected] });
-    expect(pageErrors(page)).toEqual([]);
-    await page.close();
+    expect(pageErrors()).toEqual([]);
   });
 
   it('message-per-token: reload, disconnect and a late joiner all end with the exact text', async () => {
@@ -124,7 +120,6 @@ describe('demo end to end', () => {
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
     expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
-    expect(pageErrors(page)).toEqual([]);
-    await page.close();
+    expect(pageErrors()).toEqual([]);
   });
 });
