@@ -374,6 +374,19 @@ describe('notifications', () => {
     expect(onB).toHaveBeenCalledTimes(1);
   });
 
+  it('tells a response subscriber when its response appears, and keeps the id list stable', () => {
+    const { store } = makeStore();
+    const onA = vi.fn();
+    store.subscribeResponse('token:a', onA);
+    store.apply(token({ serial: s(1), responseId: 'a', data: 'x' }));
+    expect(onA).toHaveBeenCalledTimes(1);
+    const ids = store.getResponseIds();
+    store.apply(token({ serial: s(2), responseId: 'a', data: 'y' }));
+    expect(store.getResponseIds()).toBe(ids);
+    store.apply(token({ serial: s(3), responseId: 'b', data: 'z' }));
+    expect(store.getResponseIds()).toEqual(['token:a', 'token:b']);
+  });
+
   it('coalesces ordinary changes and flushes at once for the first text and the final state', () => {
     const calls: boolean[] = [];
     let pending: (() => void) | undefined;

@@ -238,6 +238,8 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   let snapshot: ResponseStoreSnapshot | undefined;
   let ids: readonly string[] | undefined;
   let disposed = false;
+  let batchDepth = 0;
+  let batchUrgent = false;
 
   // Server clock estimate: the newest server timestamp seen plus local time elapsed since then.
   let newestServerTime: number | undefined;
@@ -320,7 +322,23 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       dirty.add(entry.id);
     }
     anythingDirty = true;
-    scheduleFlush(urgent);
+    if (batchDepth > 0) batchUrgent ||= urgent;
+    else scheduleFlush(urgent);
+  }
+
+  /** Run `work` and schedule one flush for all the changes it made (one message, one history page). */
+  function batch(work: () => void): void {
+    batchDepth++;
+    try {
+      work();
+    } finally {
+      batchDepth--;
+      if (batchDepth === 0 && anythingDirty) {
+        const urgent = batchUrgent;
+        batchUrgent = false;
+        scheduleFlush(urgent);
+      }
+    }
   }
 
   // ---- list order ----
@@ -367,12 +385,14 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     staleTimer = undefined;
     if (disposed) return;
     const current = serverNow();
-    for (const entry of order) {
-      if (!entry.ended && !entry.stale && current - entry.activityAt > staleAfterMs) {
-        entry.stale = true;
-        changed(entry, true);
+    batch(() => {
+      for (const entry of order) {
+        if (!entry.ended && !entry.stale && current - entry.activityAt > staleAfterMs) {
+          entry.stale = true;
+          changed(entry, true);
+        }
       }
-    }
+    });
     ensureStaleTimer();
   }
 
@@ -662,11 +682,13 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
 
   function apply(received: unknown): void {
     if (disposed) return;
-    try {
-      applyOne(received);
-    } catch (error) {
-      report('internal-error', `Message could not be applied: ${String(error)}`, received);
-    }
+    batch(() => {
+      try {
+        applyOne(received);
+      } catch (error) {
+        report('internal-error', `Message could not be applied: ${String(error)}`, received);
+      }
+    });
   }
 
   function seed(responses: readonly SeedResponse[]): void {
@@ -728,9 +750,11 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   return {
     apply,
     applyHistoryPage(newestFirst) {
-      for (let index = newestFirst.length - 1; index >= 0; index--) apply(newestFirst[index]);
+      batch(() => {
+        for (let index = newestFirst.length - 1; index >= 0; index--) apply(newestFirst[index]);
+      });
     },
-    seed,
+    seed: (responses) => batch(() => seed(responses)),
     getSnapshot() {
       if (!snapshot) {
         snapshot = Object.freeze({
