@@ -287,3 +287,59 @@ describe('silent peers', () => {
     }
   }, 15_000);
 });
+
+describe('resume at the wire level', () => {
+  const query = () => `key=${encodeURIComponent(emulator.key)}&format=json&v=6`;
+
+  it('replays every missed message after a RESUMED ATTACHED, each with its channelSerial', async () => {
+    const name = uniqueChannel();
+    const first = await rawConnection(emulator, query());
+    const connected = await first.next(4);
+    const connectionKey = (connected.connectionDetails as { connectionKey: string }).connectionKey;
+    first.send({ action: 10, channel: name });
+    const attached = await first.next(11);
+    first.ws.terminate();
+    const rest = clients.rest({ format: 'json' }).channels.get(name);
+    for (const n of [1, 2, 3]) await rest.publish('m', `missed ${n}`);
+    const second = await rawConnection(emulator, `${query()}&resume=${encodeURIComponent(connectionKey)}`);
+    const resumed = await second.next(4);
+    expect(resumed.connectionId).toBe(connected.connectionId);
+    expect(resumed.error).toBeUndefined();
+    second.send({ action: 10, channel: name, channelSerial: attached.channelSerial });
+    const reattached = await second.next();
+    expect(reattached).toMatchObject({ action: 11, channelSerial: attached.channelSerial });
+    expect((reattached.flags as number) & 4).toBe(4);
+    const replayed = [await second.next(15), await second.next(15), await second.next(15)];
+    expect(replayed.map((pm) => (pm.messages as Array<{ data: string }>)[0]?.data)).toEqual([
+      'missed 1',
+      'missed 2',
+      'missed 3',
+    ]);
+    const serials = replayed.map((pm) => String(pm.channelSerial));
+    expect(new Set(serials).size).toBe(3);
+    second.close();
+  });
+
+  it('answers a malformed resume key with 80018 and an unknown one with 80008, on a new connection', async () => {
+    const malformed = await rawConnection(emulator, `${query()}&resume=not-a-key`);
+    expect((await malformed.next(4)).error).toMatchObject({ code: 80018, statusCode: 400 });
+    malformed.close();
+    const unknown = await rawConnection(emulator, `${query()}&resume=${encodeURIComponent('abc!def-1')}`);
+    expect((await unknown.next(4)).error).toMatchObject({ code: 80008, statusCode: 400 });
+    unknown.close();
+  });
+
+  it('discards the state on CLOSE: CLOSED, then a resume fails with 80008', async () => {
+    const raw = await rawConnection(emulator, query());
+    const connected = await raw.next(4);
+    raw.send({ action: 7 });
+    await raw.next(8);
+    await waitFor(() => raw.closed);
+    const key = (connected.connectionDetails as { connectionKey: string }).connectionKey;
+    const again = await rawConnection(emulator, `${query()}&resume=${encodeURIComponent(key)}`);
+    const reply = await again.next(4);
+    expect(reply.error).toMatchObject({ code: 80008 });
+    expect(reply.connectionId).not.toBe(connected.connectionId);
+    again.close();
+  });
+});
