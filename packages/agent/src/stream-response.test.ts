@@ -112,6 +112,26 @@ describe('streamResponse, message-per-response', () => {
     expect(fake.operations.filter((o) => o.kind === 'append')).toHaveLength(5);
   });
 
+  it('sends the end marker only after every pending append has settled', async () => {
+    const fake = createFakeChannel();
+    const stream = manualStream();
+    const done = streamResponse(fake.channel, stream.stream);
+    await vi.waitFor(() => expect(fake.messages).toHaveLength(1));
+    stream.push('a');
+    await vi.waitFor(() => expect(fake.messages[0]?.data).toBe('a'));
+    fake.hold();
+    stream.push('b');
+    stream.push('c');
+    stream.end();
+    await vi.waitFor(() => expect(fake.operations).toHaveLength(4));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // b and c are unacknowledged: no end marker yet.
+    expect(fake.operations.some((o) => o.operation?.metadata)).toBe(false);
+    fake.release();
+    await done;
+    expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete' } });
+  });
+
   it('holds the text produced while the first append is in flight and sends it as one append', async () => {
     const fake = createFakeChannel();
     const stream = manualStream();
