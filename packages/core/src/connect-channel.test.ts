@@ -240,6 +240,21 @@ describe('connectChannel continuity (scripted channel)', () => {
     expect(store.getDiagnostics().byKind['history-truncated']).toBe(1);
   });
 
+  it('starts on a channel that failed before the sync, attaching it first', async () => {
+    const scripted = new ScriptedChannel();
+    scripted.state = 'failed';
+    scripted.backlog.push(tokenMessage(1, 'a'));
+    const subscribe = scripted.subscribe.bind(scripted);
+    scripted.subscribe = async (listener) => {
+      if (scripted.state === 'failed') throw new Error('cannot subscribe on a failed channel');
+      return subscribe(listener);
+    };
+    const store = createResponseStore({ scheduler: createImmediateScheduler() });
+    await connectChannel(scripted as unknown as Ably.RealtimeChannel, store, { strategy: 'history' }).ready;
+    expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', error: undefined });
+    expect(store.findByResponseId('a')!.text).toBe('a');
+  });
+
   it('rejects a malformed rewind and an unknown strategy', async () => {
     const store = createResponseStore();
     const channel = new ScriptedChannel() as unknown as Ably.RealtimeChannel;

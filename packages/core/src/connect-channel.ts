@@ -195,6 +195,8 @@ export function connectChannel(
     return own('attached', () => {
       if (!subscribed) {
         subscribed = true;
+        // The SDK refuses to subscribe on a failed channel: attach it first.
+        if (channel.state === 'failed') return channel.attach().then(() => channel.subscribe(onMessage));
         // With `attachOnSubscribe: false` (ably/react's ChannelProvider) subscribing does not attach.
         return channel
           .subscribe(onMessage)
