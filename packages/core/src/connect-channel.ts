@@ -3,7 +3,14 @@ import { KIT_ERROR_CODES, ResumableError } from './errors.js';
 import type { ResponseStore } from './response-store.js';
 import type { HydrationStrategy, SeedResponse } from './types.js';
 
-/** Options of {@link connectChannel}. */
+/**
+ * Options of {@link connectChannel}.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectChannelOptions = { strategy: 'rewind', rewind: '50', signal: controller.signal };
+ * ```
+ */
 export interface ConnectChannelOptions {
   /**
    * `rewind`: the channel replays its recent messages on the first attach (no history capability
@@ -30,7 +37,16 @@ export interface ConnectChannelOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A running channel sync (see {@link connectChannel}). */
+/**
+ * A running channel sync (see {@link connectChannel}).
+ *
+ * @example
+ * ```ts
+ * const sync = connectChannel(channel, store, { strategy: 'history' });
+ * await sync.ready;
+ * sync.stop();
+ * ```
+ */
 export interface ChannelSync {
   /**
    * Settles once the first hydration finished (the store is `live`), failed (the store holds the

@@ -23,7 +23,14 @@ import {
   TOKEN_EVENT_NAMES,
 } from './wire.js';
 
-/** Options of {@link createResponseStore}. */
+/**
+ * Options of {@link createResponseStore}.
+ *
+ * @example
+ * ```ts
+ * createResponseStore({ staleAfterMs: 20_000, onDiagnostic: (d) => console.warn(d.kind, d.message) });
+ * ```
+ */
 export interface ResponseStoreOptions {
   /** A response still streaming that hears nothing for longer than this becomes `stale`. Default 30 000 ms. */
   readonly staleAfterMs?: number;
@@ -43,7 +50,15 @@ export interface ResponseStoreOptions {
   readonly reorderWindow?: number;
 }
 
-/** Counts of everything kept out of the text, by kind. */
+/**
+ * Counts of everything kept out of the text, by kind.
+ *
+ * @example
+ * ```ts
+ * const { total, byKind } = store.getDiagnostics();
+ * if (byKind['orphan-append']) console.warn(`${byKind['orphan-append']} appends for unknown responses`);
+ * ```
+ */
 export interface DiagnosticCounts {
   readonly total: number;
   readonly byKind: Partial<Record<Diagnostic['kind'], number>>;
@@ -53,6 +68,16 @@ export interface DiagnosticCounts {
  * Holds the responses streamed on one channel and rebuilds them from any sequence of Ably messages.
  * Every path (live, rewind, history, replay after a resume) goes through the same idempotent
  * {@link ResponseStore.apply}.
+ *
+ * @example
+ * ```ts
+ * const store = createResponseStore();
+ * const stop = store.subscribeResponse('token:r1', () => {
+ *   const response = store.getResponse('token:r1');
+ *   if (response) console.log(response.status, response.text.length);
+ * });
+ * store.apply(message); // any inbound Ably message, any number of times
+ * ```
  */
 export interface ResponseStore {
   /** Apply any inbound Ably message. Idempotent; bad input is counted as a diagnostic; never throws. */
