@@ -15,7 +15,7 @@ export class MessagePerResponseWriter implements ResponseWriter {
   private serial = '';
   private readonly extras: { headers: Record<string, string> };
   /** Bytes of everything but the data: name, clientId and extras, as the size limit counts them. */
-  private readonly envelopeBytes: number;
+  private envelopeBytes: number;
   private dataBytes = 0;
   /** The first append is a probe: see write(). */
   private probe: 'not-sent' | 'pending' | 'done' = 'not-sent';
@@ -28,10 +28,16 @@ export class MessagePerResponseWriter implements ResponseWriter {
     private readonly maxMessageSize: () => number,
   ) {
     this.extras = { headers };
-    this.envelopeBytes =
+    this.envelopeBytes = this.measureEnvelope();
+  }
+
+  /** Bytes of everything but the data (name, clientId, extras), as the size limit counts them. */
+  private measureEnvelope(): number {
+    return (
       utf8ByteLength(RESPONSE_MESSAGE_NAME) +
-      utf8ByteLength(clientIdOf(channel) ?? '') +
-      utf8ByteLength(JSON.stringify(this.extras));
+      utf8ByteLength(clientIdOf(this.channel) ?? '') +
+      utf8ByteLength(JSON.stringify(this.extras))
+    );
   }
 
   async begin(): Promise<string> {
@@ -40,6 +46,8 @@ export class MessagePerResponseWriter implements ResponseWriter {
     const result = await this.tracker.run(() =>
       this.channel.publish({ name: RESPONSE_MESSAGE_NAME, data: '', extras: this.extras }),
     );
+    // The clientId may only be known once connected (from a token), so the envelope is measured again.
+    this.envelopeBytes = this.measureEnvelope();
     const serial = result.serials[0];
     if (!serial) {
       throw new ResumableError(

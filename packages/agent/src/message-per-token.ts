@@ -13,7 +13,7 @@ import type { ResponseWriter } from './writer.js';
  */
 export class MessagePerTokenWriter implements ResponseWriter {
   private readonly extras: { headers: Record<string, string> };
-  private readonly envelopeBytes: number;
+  private envelopeBytes: number;
   private buffer = '';
   private bufferBytes = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -26,11 +26,19 @@ export class MessagePerTokenWriter implements ResponseWriter {
     private readonly batchMs: number,
   ) {
     this.extras = { headers };
-    // 'response-complete' is the longest name this writer sends; count it for every message to stay on the safe side.
-    this.envelopeBytes =
+    this.envelopeBytes = this.measureEnvelope();
+  }
+
+  /**
+   * Bytes of everything but the data (name, clientId, extras), as the size limit counts them. The name counted
+   * is 'response-complete', the longest this writer sends, to stay on the safe side for every message.
+   */
+  private measureEnvelope(): number {
+    return (
       utf8ByteLength(TOKEN_EVENT_NAMES.complete) +
-      utf8ByteLength(clientIdOf(channel) ?? '') +
-      utf8ByteLength(JSON.stringify(this.extras));
+      utf8ByteLength(clientIdOf(this.channel) ?? '') +
+      utf8ByteLength(JSON.stringify(this.extras))
+    );
   }
 
   async begin(): Promise<string> {
@@ -39,6 +47,8 @@ export class MessagePerTokenWriter implements ResponseWriter {
     const result = await this.tracker.run(() =>
       this.channel.publish({ name: TOKEN_EVENT_NAMES.start, data: '', extras: this.extras }),
     );
+    // The clientId may only be known once connected (from a token), so the envelope is measured again.
+    this.envelopeBytes = this.measureEnvelope();
     const serial = result.serials[0];
     if (!serial) {
       throw new ResumableError(
