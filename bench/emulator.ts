@@ -3,8 +3,9 @@
 // 1 publisher (the real ably SDK, msgpack, rollup off, appends not awaited) streams appends into one
 // channel of the emulator; N subscribers (raw WebSocket protocol clients, so the client side stays
 // cheap and the emulator is what is measured) count deliveries and publish-to-receive latency.
-// The emulator runs in this process; publisher and subscribers run in a child process.
-import { fork } from 'node:child_process';
+// Three processes: the emulator (this one), the publisher, and the subscribers, so publishing keeps
+// its pace while the subscribers are busy parsing frames.
+import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +28,8 @@ const subscriberCount = Number(values.subscribers);
 const appendsPerSecond = Number(values.rate);
 const seconds = Number(values.seconds);
 const fromEmulatorPackage = createRequire(new URL('../packages/emulator/package.json', import.meta.url));
+const KEY = 'resumable.local:local-emulator-secret';
+const CHANNEL = 'ai:bench';
 
 /** The part of a `ws` WebSocket the bench uses (ws is a dependency of the emulator package, not of the root). */
 interface BenchSocket {
@@ -35,32 +38,33 @@ interface BenchSocket {
   send(data: string): void;
 }
 
-interface Report {
+interface PhaseResult {
   phase: string;
-  /** Emulator CPU time (user + system) spent during the phase, in ms. */
-  emulatorCpuMs?: number;
   appends: number;
   deliveries: number;
   durationMs: number;
   latencies: number[];
+  emulatorCpuMs: number;
 }
+
+type ToSubscribers = { cmd: 'start' } | { cmd: 'end'; expected: number } | { cmd: 'exit' };
+type FromSubscribers = { ready: true } | { started: true } | { deliveries: number; latencies: number[] };
+type FromPublisher = { ready: true } | { start: string } | { end: string; appends: number };
 
 const now = () => performance.timeOrigin + performance.now();
 
-async function clients(port: number): Promise<void> {
+/** Subscriber process: N raw protocol clients counting deliveries and latencies. */
+async function subscribers(port: number): Promise<void> {
   const { WebSocket } = fromEmulatorPackage('ws') as { WebSocket: new (url: string) => BenchSocket };
-  const Ably = fromEmulatorPackage('ably') as typeof import('ably');
-  const key = 'resumable.local:local-emulator-secret';
-  const channelName = 'ai:bench';
-  const latencies: number[] = [];
+  const msgpack = fromEmulatorPackage('@ably/msgpack-js') as { decode(b: Buffer): unknown };
+  let latencies: number[] = [];
   let deliveries = 0;
   let recording = false;
 
   const subscribe = (format: 'json' | 'msgpack') =>
     new Promise<void>((resolve, reject) => {
-      const msgpack = fromEmulatorPackage('@ably/msgpack-js') as { decode(b: Buffer): unknown };
       const ws = new WebSocket(
-        `ws://127.0.0.1:${port}/?key=${encodeURIComponent(key)}&format=${format}&heartbeats=false&v=6`,
+        `ws://127.0.0.1:${port}/?key=${encodeURIComponent(KEY)}&format=${format}&heartbeats=false&v=6`,
       );
       ws.on('error', reject);
       let attached = false;
@@ -83,7 +87,7 @@ async function clients(port: number): Promise<void> {
           action: number;
           messages?: Array<{ data?: string }>;
         };
-        if (pm.action === 4) ws.send(JSON.stringify({ action: 10, channel: channelName }));
+        if (pm.action === 4) ws.send(JSON.stringify({ action: 10, channel: CHANNEL }));
         else if (pm.action === 11) {
           attached = true;
           resolve();
@@ -102,8 +106,29 @@ async function clients(port: number): Promise<void> {
     values.format === 'mixed' ? (i % 2 === 0 ? 'json' : 'msgpack') : (values.format as 'json' | 'msgpack');
   await Promise.all(Array.from({ length: subscriberCount }, (_, i) => subscribe(formatFor(i))));
 
-  const publisher = new Ably.Realtime({
-    key,
+  process.on('message', async (message: ToSubscribers) => {
+    if (message.cmd === 'start') {
+      latencies = [];
+      deliveries = 0;
+      recording = true;
+      process.send?.({ started: true } satisfies FromSubscribers);
+    } else if (message.cmd === 'end') {
+      const deadline = now() + 10_000;
+      while (deliveries < message.expected && now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      recording = false;
+      process.send?.({ deliveries, latencies } satisfies FromSubscribers);
+    } else {
+      process.exit(0);
+    }
+  });
+  process.send?.({ ready: true } satisfies FromSubscribers);
+}
+
+/** Publisher process: the real SDK streaming responses of 200 appends, paced or as fast as it can. */
+async function publisher(port: number): Promise<void> {
+  const Ably = fromEmulatorPackage('ably') as typeof import('ably');
+  const client = new Ably.Realtime({
+    key: KEY,
     endpoint: '127.0.0.1',
     port,
     tls: false,
@@ -112,14 +137,18 @@ async function clients(port: number): Promise<void> {
     transportParams: { appendRollupWindow: 0 },
     logLevel: 0,
   });
-  const channel = publisher.channels.get(channelName);
+  const channel = client.channels.get(CHANNEL);
   await channel.attach();
+  let proceed: () => void = () => {};
+  process.on('message', () => proceed());
+  const ask = (message: FromPublisher) =>
+    new Promise<void>((resolve) => {
+      proceed = resolve;
+      process.send?.(message);
+    });
 
-  const run = async (phase: string, rate: number, durationMs: number): Promise<Report> => {
-    latencies.length = 0;
-    deliveries = 0;
-    recording = true;
-    process.send?.({ mark: 'start', phase });
+  const run = async (phase: string, rate: number, durationMs: number) => {
+    await ask({ start: phase });
     let appends = 0;
     const started = now();
     let serial = '';
@@ -132,7 +161,7 @@ async function clients(port: number): Promise<void> {
         serial = (await channel.publish({ name: 'response', data: '' })).serials[0] as string;
         inResponse = 200;
       }
-      // Pace by schedule: each tick publishes what is due (rate = Infinity publishes in bursts of 50).
+      // Paced: publish what is due, then sleep a timer tick. Saturated: bursts of 50 per turn.
       const due = Number.isFinite(rate) ? Math.floor(((now() - started) / 1000) * rate) - appends : 50;
       for (let i = 0; i < Math.min(due, inResponse); i++) {
         pending.push(channel.appendMessage({ serial, data: `${now().toFixed(3)}; token` }));
@@ -143,23 +172,16 @@ async function clients(port: number): Promise<void> {
         await Promise.all(pending);
         pending = [];
       }
-      // Paced: sleep until the next append is due (timers, not a spin, so subscribers get the CPU).
       await new Promise((resolve) => (Number.isFinite(rate) ? setTimeout(resolve, 1) : setImmediate(resolve)));
     }
     await Promise.all(pending);
-    const expected = appends * subscriberCount;
-    const deadline = now() + 10_000;
-    while (deliveries < expected && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    recording = false;
-    process.send?.({ mark: 'end', phase });
-    return { phase, appends, deliveries, durationMs: now() - started, latencies: [...latencies] };
+    await ask({ end: phase, appends });
   };
-
   await run('warm-up', appendsPerSecond, 1000);
-  const paced = await run('paced', appendsPerSecond, seconds * 1000);
-  const saturated = await run('saturated', Number.POSITIVE_INFINITY, seconds * 1000);
-  publisher.close();
-  process.send?.({ reports: [paced, saturated] }, () => process.exit(0));
+  await run('paced', appendsPerSecond, seconds * 1000);
+  await run('saturated', Number.POSITIVE_INFINITY, seconds * 1000);
+  client.close();
+  setTimeout(() => process.exit(0), 100);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -167,52 +189,70 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+function spawnRole(role: string, port: number): ChildProcess {
+  return fork(fileURLToPath(import.meta.url), ['--role', role, '--port', String(port), ...process.argv.slice(2)], {
+    execArgv: ['--import', 'tsx', '--conditions=source'],
+  });
+}
+
+function nextMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`bench process exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (message) => {
+      child.off('exit', onExit);
+      resolve(message as T);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const emulator = await startEmulator({ port: 0, maxEventsPerChannel: 2000 });
-  const child = fork(
-    fileURLToPath(import.meta.url),
-    ['--role', 'clients', '--port', String(emulator.port), ...process.argv.slice(2)],
-    {
-      execArgv: [
-        '--import',
-        'tsx',
-        '--conditions=source',
-        ...(process.env.BENCH_PROFILE_CLIENTS ? ['--cpu-prof', '--cpu-prof-dir=/tmp/emu-prof'] : []),
-      ],
-    },
-  );
-  const started = performance.eventLoopUtilization();
-  const cpuAtStart = new Map<string, NodeJS.CpuUsage>();
-  const cpuMs = new Map<string, number>();
-  const reports = await new Promise<Report[]>((resolve, reject) => {
-    child.on('message', (message) => {
-      const m = message as { reports?: Report[]; mark?: 'start' | 'end'; phase?: string };
-      if (m.mark === 'start') cpuAtStart.set(m.phase as string, process.cpuUsage());
-      if (m.mark === 'end') {
-        const used = process.cpuUsage(cpuAtStart.get(m.phase as string));
-        cpuMs.set(m.phase as string, (used.user + used.system) / 1000);
-      }
-      if (m.reports) resolve(m.reports);
-    });
-    child.on('exit', (code) => code !== 0 && reject(new Error(`client process exited with ${code}`)));
-  });
-  const utilisation = performance.eventLoopUtilization(started).utilization;
-  await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+  const subs = spawnRole('subscribers', emulator.port);
+  await nextMessage<FromSubscribers>(subs);
+  const pub = spawnRole('publisher', emulator.port);
+  const utilisationStart = performance.eventLoopUtilization();
+  const results: PhaseResult[] = [];
+  let phaseStart = { at: 0, cpu: process.cpuUsage() };
+  for (;;) {
+    const message = await nextMessage<FromPublisher>(pub);
+    if ('start' in message) {
+      subs.send({ cmd: 'start' } satisfies ToSubscribers);
+      await nextMessage<FromSubscribers>(subs);
+      phaseStart = { at: now(), cpu: process.cpuUsage() };
+      pub.send({ go: true });
+    } else if ('end' in message) {
+      subs.send({ cmd: 'end', expected: message.appends * subscriberCount } satisfies ToSubscribers);
+      const counted = (await nextMessage<FromSubscribers>(subs)) as { deliveries: number; latencies: number[] };
+      const cpu = process.cpuUsage(phaseStart.cpu);
+      results.push({
+        phase: message.end,
+        appends: message.appends,
+        deliveries: counted.deliveries,
+        latencies: counted.latencies,
+        durationMs: now() - phaseStart.at,
+        emulatorCpuMs: (cpu.user + cpu.system) / 1000,
+      });
+      pub.send({ go: true });
+      if (message.end === 'saturated') break;
+    }
+  }
+  const utilisation = performance.eventLoopUtilization(utilisationStart).utilization;
+  subs.send({ cmd: 'exit' } satisfies ToSubscribers);
   await emulator.stop();
 
   console.log(`emulator bench: 1 publisher x ${subscriberCount} subscribers (${values.format}), appends, rollup off`);
-  for (const r of reports) {
+  for (const r of results.filter((x) => x.phase !== 'warm-up')) {
     const sorted = r.latencies.sort((a, b) => a - b);
     const perSecond = (r.deliveries / r.durationMs) * 1000;
-    const cpu = cpuMs.get(r.phase) ?? Number.NaN;
     console.log(
       `  ${r.phase.padEnd(9)} appends ${String(r.appends).padStart(6)} (${((r.appends / r.durationMs) * 1000).toFixed(0)}/s)  ` +
         `deliveries ${String(r.deliveries).padStart(8)} = ${perSecond.toFixed(0).padStart(6)}/s  ` +
         `latency p50 ${percentile(sorted, 50).toFixed(2)} ms  p99 ${percentile(sorted, 99).toFixed(2)} ms  max ${percentile(sorted, 100).toFixed(2)} ms  ` +
-        `emulator CPU ${cpu.toFixed(0)} ms = ${((r.deliveries / cpu) * 1000).toFixed(0)} deliveries per emulator CPU-second`,
+        `emulator CPU ${r.emulatorCpuMs.toFixed(0)} ms = ${((r.deliveries / r.emulatorCpuMs) * 1000).toFixed(0)} deliveries per emulator CPU-second`,
     );
   }
-  const paced = reports[0] as Report;
+  const paced = results.find((r) => r.phase === 'paced') as PhaseResult;
   const pacedRate = (paced.deliveries / paced.durationMs) * 1000;
   const p99 = percentile(paced.latencies, 99);
   console.log(`  emulator event-loop utilisation over the run: ${(utilisation * 100).toFixed(0)}%`);
@@ -224,14 +264,14 @@ async function main(): Promise<void> {
   );
 }
 
-if (values.role === 'clients') {
-  clients(Number(values.port)).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+const role = values.role;
+const entry =
+  role === 'subscribers'
+    ? subscribers(Number(values.port))
+    : role === 'publisher'
+      ? publisher(Number(values.port))
+      : main();
+entry.catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
