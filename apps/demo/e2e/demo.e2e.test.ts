@@ -71,6 +71,20 @@ describe('demo end to end', () => {
     expect(pageErrors()).toEqual([]);
   });
 
+  it('on a slow network (every delivery late) the answer still ends with the exact text', async () => {
+    const page = await openChat(stack, newConversation('slow'), { ...fast, strategy: 'rewind', slowNetworkMs: 300 });
+    const responseId = await ask(page, 'compare websockets and sse', { holdAt: 20 });
+    await waitUntilHeld(stack, responseId, 20);
+    await page.getByRole('button', { name: 'Slow network' }).click();
+    await page.getByTestId('notice').filter({ hasText: 'waits 300 ms' }).waitFor();
+    await release(stack, responseId);
+    const expected = await agentText(stack, responseId);
+    expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
+    await page.getByRole('button', { name: 'Fast network' }).click();
+    await page.getByTestId('notice').filter({ hasText: 'back to normal' }).waitFor();
+    expect(pageErrors()).toEqual([]);
+  });
+
   it('a long outage mid-stream re-hydrates to the exact text and shows the resync badge', async () => {
     const page = await openChat(stack, newConversation('outage'), { ...fast, strategy: 'history' });
     const responseId = await ask(page, 'write a sql query for top customers', { holdAt: 40 });

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, type DemoConfig, type FaultKind, injectFault, sendMessage } from './api.js';
 import { ChatPane, type PaneStatus, type PendingPrompt } from './chat-pane.js';
 import { Composer } from './composer.js';
@@ -65,6 +65,12 @@ export function App({ config }: { config: DemoConfig }) {
     }
   };
 
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(undefined), 8000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
   const onStatus = useCallback((next: PaneStatus) => setStatus(next), []);
 
   return (
@@ -116,12 +122,15 @@ export function App({ config }: { config: DemoConfig }) {
           </div>
         )}
       </main>
+      {notice && (
+        <p className={notice.error ? 'notice error' : 'notice'} role="status" data-testid="notice">
+          {notice.text}
+          <button type="button" className="close" aria-label="Dismiss" onClick={() => setNotice(undefined)}>
+            ×
+          </button>
+        </p>
+      )}
       <aside className="sidebar">
-        {notice && (
-          <p className={notice.error ? 'notice error' : 'notice'} role="status" data-testid="notice">
-            {notice.text}
-          </p>
-        )}
         <Controls
           settings={settings}
           onSettings={updateSettings}

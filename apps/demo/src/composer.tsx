@@ -30,7 +30,7 @@ export function Composer(props: {
     <form className="composer" onSubmit={submit}>
       <textarea
         aria-label="Message"
-        placeholder="Ask something… (Enter to send, Shift+Enter for a new line)"
+        placeholder="Ask something… (Enter sends, Shift+Enter for a new line)"
         value={text}
         maxLength={props.maxLength}
         rows={2}
