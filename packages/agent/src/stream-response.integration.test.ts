@@ -357,6 +357,41 @@ describe('message-per-response against the emulator', () => {
     expect(stored.reason).toContain(`${MAX_MESSAGE_SIZE}-byte`);
   });
 
+  it('counts a clientId that only the token carries towards the size limit', async () => {
+    const issuer = new Ably.Rest(emulator.clientOptions() as Ably.ClientOptions);
+    const { key: _key, clientId: _clientId, ...withoutKey } = emulator.clientOptions() as Ably.ClientOptions;
+    const client = new Ably.Realtime({
+      ...withoutKey,
+      echoMessages: false,
+      logLevel: 0,
+      authCallback: (_params, callback) => {
+        issuer.auth.createTokenRequest({ clientId: 'token-agent' }).then(
+          (request) => callback(null, request),
+          (error: Ably.ErrorInfo) => callback(error, null),
+        );
+      },
+    });
+    try {
+      await client.connection.whenState('connected');
+      // name "response" (8) + clientId "token-agent" (11) + {"headers":{"responseId":"r-tok"}} (34) = 53 bytes.
+      const fits = 'b'.repeat(MAX_MESSAGE_SIZE - 53);
+      const name = uniqueChannelName();
+      const ok = await streamResponse(client.channels.get(name), stream([fits]), { responseId: 'r-tok' });
+      expect(ok.status).toBe('complete');
+      expect((await responseFromHistory(reader.channels.get(name), 'r-tok')).text).toBe(fits);
+
+      const events: StreamEvent[] = [];
+      const error = await streamResponse(client.channels.get(uniqueChannelName()), stream([fits, 'b']), {
+        responseId: 'r-tok',
+        onEvent: (event) => events.push(event),
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 40009 });
+      expect(events.filter((e) => e.type === 'publish-failed')).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('reports a missing capability (40160)', async () => {
     const limited = await startEmulator({
       port: 0,
