@@ -30,6 +30,8 @@ export interface MarkdownSnapshot {
   readonly text: string;
   readonly complete: boolean;
   readonly blocks: readonly MarkdownBlock[];
+  /** Whether any block uses or defines a footnote (when not, {@link collectFootnotes} can be skipped). */
+  readonly hasFootnotes: boolean;
 }
 
 /** Options shared by the streaming and the one-shot parse. */
@@ -105,6 +107,10 @@ function collectFootnoteInfo(nodes: readonly MarkdownNode[], refs: string[], def
   }
 }
 
+function hasFootnoteInfo(block: MarkdownBlock): boolean {
+  return block.footnoteRefs.length > 0 || block.footnoteDefs.length > 0;
+}
+
 function makeBlock(key: string, nodes: readonly MarkdownNode[], open: boolean): MarkdownBlock {
   const footnoteRefs: string[] = [];
   const footnoteDefs: MarkdownElement[] = [];
@@ -134,6 +140,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private stable: StableEntry[] = [];
   private stableBlocks: MarkdownBlock[] = [];
   private fingerprint = '';
+  private stableFootnoteBlocks = 0;
   private stableEnv: ParseEnv = cloneEnv({});
   private last: MarkdownSnapshot | undefined;
 
@@ -177,15 +184,20 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
       this.counters.completedBlockParses++;
       entry.block = makeBlock(entry.key, tokensToTree(entry.tokens, this.policy), false);
       entry.fingerprint = fingerprint;
+      const previous = this.stableBlocks[i];
+      if (previous && hasFootnoteInfo(previous)) this.stableFootnoteBlocks--;
+      if (hasFootnoteInfo(entry.block)) this.stableFootnoteBlocks++;
       this.stableBlocks[i] = entry.block;
     }
     this.fingerprint = fingerprint;
     const blocks = this.stableBlocks.slice();
     parseInlines(tailTokens, env, this.counters);
     const tailNodes = tokensToTree(tailTokens, this.policy);
-    if (tailNodes.length > 0) blocks.push(makeBlock(String(this.stable.length), tailNodes, !complete));
+    const tailBlock = tailNodes.length > 0 ? makeBlock(String(this.stable.length), tailNodes, !complete) : undefined;
+    if (tailBlock) blocks.push(tailBlock);
 
-    this.last = { text, complete, blocks };
+    const hasFootnotes = this.stableFootnoteBlocks > 0 || (tailBlock !== undefined && hasFootnoteInfo(tailBlock));
+    this.last = { text, complete, blocks, hasFootnotes };
     return this.last;
   }
 
@@ -246,6 +258,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     this.stable = [];
     this.stableBlocks = [];
     this.fingerprint = '';
+    this.stableFootnoteBlocks = 0;
     this.stableEnv = cloneEnv({});
     this.last = undefined;
   }

@@ -2,6 +2,7 @@
 import {
   collectFootnotes,
   createStreamingMarkdown,
+  type FootnoteList,
   type MarkdownBlock,
   type MarkdownNode,
   type StreamingMarkdown,
@@ -135,6 +136,8 @@ function useStreamingMarkdown(urlPolicy: UrlPolicy | undefined): StreamingMarkdo
   return ref.current.doc;
 }
 
+const NO_FOOTNOTES: FootnoteList = { numbers: new Map(), definitions: [] };
+
 /** Props of {@link MarkdownContent}. */
 export interface MarkdownContentProps {
   readonly text: string;
@@ -152,7 +155,7 @@ export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownCon
   const idPrefix = `${useId().replace(/[^a-zA-Z0-9_-]/g, '')}-`;
   const ctx = useMemo(() => ({ labels, idPrefix }), [labels, idPrefix]);
   const chunks = useChunks(snapshot.blocks);
-  const footnotes = collectFootnotes(snapshot.blocks);
+  const footnotes = snapshot.hasFootnotes ? collectFootnotes(snapshot.blocks) : NO_FOOTNOTES;
   const footnoteKey = [...footnotes.numbers.keys()].join('\u0000');
   // biome-ignore lint/correctness/useExhaustiveDependencies: the numbers change exactly when the key does
   const numbers = useMemo(() => footnotes.numbers, [footnoteKey]);

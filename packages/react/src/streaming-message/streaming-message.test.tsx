@@ -167,6 +167,44 @@ describe('<StreamingMessage>', () => {
     expect(document.querySelector('.message > .body')?.textContent).toBe('Hi');
   });
 
+  it('updates parts passed as the same element (memoised children)', () => {
+    const parts = (
+      <>
+        <StreamingMessage.Content />
+        <StreamingMessage.Status visible />
+      </>
+    );
+    const { container, rerender } = render(
+      <StreamingMessage.Root text="first" status="streaming">
+        {parts}
+      </StreamingMessage.Root>,
+    );
+    rerender(
+      <StreamingMessage.Root text="first and second" status="complete">
+        {parts}
+      </StreamingMessage.Root>,
+    );
+    expect(container.querySelector('[data-part="content"]')!.textContent).toBe('first and second');
+    expect(screen.getByRole('status').textContent).toBe('Response complete');
+  });
+
+  it('keeps blocks deep in a long answer in the DOM untouched while it grows', () => {
+    const text = Array.from({ length: 120 }, (_, i) => `Paragraph ${i}.`).join('\n\n');
+    const { container, rerender } = render(<StreamingMessage text="" status="streaming" />);
+    const seen = new Map<number, Element>();
+    streamInto(text, 40, (prefix) => {
+      rerender(<StreamingMessage text={prefix} status="streaming" />);
+      const paragraphs = container.querySelectorAll('p');
+      // Every paragraph but the last (the open tail) is the same element as when first completed.
+      for (let i = 0; i < paragraphs.length - 1; i++) {
+        const known = seen.get(i);
+        if (known) expect(paragraphs[i]).toBe(known);
+        else seen.set(i, paragraphs[i]!);
+      }
+    });
+    expect(seen.size).toBeGreaterThan(100);
+  });
+
   it('explains a part used outside its root', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(() => render(<StreamingMessage.Content />)).toThrow(/inside <StreamingMessage.Root>/);

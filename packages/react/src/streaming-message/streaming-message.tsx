@@ -7,8 +7,12 @@ import {
   type HTMLAttributes,
   type ReactNode,
   useContext,
+  useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
+  useState,
+  useSyncExternalStore,
 } from 'react';
 import { announcementFor, DEFAULT_LABELS, type MessageStatus, type StreamingMessageLabels } from './announcements.js';
 import { MarkdownContent } from './markdown-content.js';
@@ -30,13 +34,38 @@ interface MessageState {
   readonly labels: StreamingMessageLabels;
 }
 
-const MessageContext = createContext<MessageState | null>(null);
+/**
+ * The root's state, shared with the parts through a store whose identity never changes: a context
+ * whose value changed on every token would make React search the whole rendered answer for
+ * consumers on every token.
+ */
+class MessageStore {
+  private readonly listeners = new Set<() => void>();
+  private notified: MessageState | undefined;
+  constructor(public state: MessageState) {}
+  readonly subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  readonly getState = () => this.state;
+  /** Tell parts that did not re-render with the root (memoised children) about the new state. */
+  notify(): void {
+    if (this.notified === this.state) return;
+    this.notified = this.state;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const MessageContext = createContext<MessageStore | null>(null);
 
 function useMessage(part: string): MessageState {
-  const state = useContext(MessageContext);
-  if (!state) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
-  return state;
+  const store = useContext(MessageContext);
+  if (!store) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
+  return useSyncExternalStore(store.subscribe, store.getState, store.getState);
 }
+
+// useLayoutEffect warns during server rendering; there is nothing to notify there.
+const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffect : useLayoutEffect;
 
 const isActive = (status: MessageStatus) => status === 'streaming' || status === 'pending';
 
@@ -95,8 +124,12 @@ export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageR
     }),
     [resolvedText, resolvedStatus, reconnecting, errorReason, format, urlPolicy, mergedLabels],
   );
+  const [store] = useState(() => new MessageStore(state));
+  // Parts rendered in this same pass read the new state directly.
+  store.state = state;
+  useLayoutEffectOnClient(() => store.notify());
   return (
-    <MessageContext.Provider value={state}>
+    <MessageContext.Provider value={store}>
       <div
         data-part="root"
         data-status={resolvedStatus}
