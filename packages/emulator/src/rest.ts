@@ -439,13 +439,17 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
       return;
     case 'restart':
       send(ctx, 200, { ok: true });
-      ctx.res.on('finish', () => {
-        setImmediate(() => {
-          server
-            .restart({ keepConnections: body.keepConnections === true })
-            .catch((error) => server.log(`restart failed: ${(error as Error).message}`));
-        });
-      });
+      {
+        // Restart once the answer is out (the restart closes this connection too).
+        const restart = () =>
+          setImmediate(() => {
+            server
+              .restart({ keepConnections: body.keepConnections === true })
+              .catch((error) => server.log(`restart failed: ${(error as Error).message}`));
+          });
+        if (ctx.res.writableFinished) restart();
+        else ctx.res.once('finish', restart);
+      }
       return;
     default:
       throw errors.notFound(`Unknown fault "${segments[1]}": use drop, expire, pause, delay, expire-tokens or restart`);

@@ -125,6 +125,28 @@ describe('wire protocol', () => {
     expect(listed.map((c) => c.id)).toContain(client.connection.id);
   });
 
+  it('restarts through the control endpoint; clients come back on a new connection', async () => {
+    const own = await startEmulator({ port: 0 });
+    const local = new Clients(() => own);
+    try {
+      const client = local.realtime({ format: 'json', disconnectedRetryTimeout: 100 });
+      await connectionState(client, 'connected');
+      const id = client.connection.id;
+      const reconnected = new Promise<Ably.ConnectionStateChange>((resolve) => {
+        client.connection.on('connected', (change) => {
+          if (change.previous !== 'initialized') resolve(change);
+        });
+      });
+      const response = await fetch(`${own.httpUrl}/_emulator/faults/restart`, { method: 'POST' });
+      expect(await response.json()).toEqual({ ok: true });
+      expect((await reconnected).reason?.code).toBe(80008);
+      expect(client.connection.id).not.toBe(id);
+    } finally {
+      local.closeAll();
+      await own.stop();
+    }
+  });
+
   it('delays and pauses delivery without losing or reordering messages', async () => {
     const name = uniqueChannel();
     const received = await collect(clients.realtime({ format: 'json' }).channels.get(name));
