@@ -179,7 +179,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       }
     })();
 
-    const done = streamResponse(channel, counted, { pattern, responseId, headers, signal: controller.signal })
+    // Per-token has no server-side rollup: the agent batches tokens produced within the same window instead.
+    const batchMs = pattern === 'message-per-token' ? rollupWindowMs : 0;
+    const done = streamResponse(channel, counted, { pattern, responseId, headers, signal: controller.signal, batchMs })
       .then(async (result) => {
         await store.add({
           responseId,

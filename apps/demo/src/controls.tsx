@@ -127,7 +127,7 @@ export function Controls(props: ControlsProps) {
           />
         </label>
         <label className="field">
-          Agent rollup window
+          {settings.pattern === 'message-per-token' ? 'Agent batching window' : 'Agent rollup window'}
           <select
             value={settings.rollupWindowMs}
             onChange={(event) => onSettings({ rollupWindowMs: Number(event.target.value) })}
@@ -150,6 +150,12 @@ export function Controls(props: ControlsProps) {
           </select>
         </label>
       </div>
+      {settings.pattern === 'message-per-token' && settings.strategy === 'rewind' && (
+        <p className="hint" data-testid="rewind-hint">
+          Rewind replays at most 100 messages, one per token here: a reload loses the start of a longer answer. Use
+          history.
+        </p>
+      )}
       <button type="button" className="link" onClick={props.onNewConversation}>
         New conversation
       </button>
