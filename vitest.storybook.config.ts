@@ -9,6 +9,7 @@ export default defineProject({
   plugins: [storybookTest({ configDir: fileURLToPath(new URL('./.storybook', import.meta.url)) })],
   test: {
     name: 'storybook',
+    globalSetup: [fileURLToPath(new URL('./.storybook/emulator-global-setup.ts', import.meta.url))],
     testTimeout: 60_000,
     browser: {
       enabled: true,

@@ -229,14 +229,16 @@ export async function runSchedule(emulator: Emulator, schedule: ChaosSchedule): 
         const items = v.container.querySelectorAll('li');
         const message = v.container.querySelector<HTMLElement>(`[data-testid="message-${responseId}"]`);
         const sync = v.container.querySelector<HTMLElement>('[data-testid="viewer-sync"]');
-        if (!message) found.push(`viewer ${index}: no message (sync ${sync?.dataset.status})`);
+        const channel = v.client.channels.get(channelName);
+        const where = `sync ${sync?.dataset.status}, resyncs ${sync?.dataset.resyncs}, error ${sync?.dataset.errorCode || 'none'}, connection ${v.client.connection.state}, channel ${channel.state}`;
+        if (!message) found.push(`viewer ${index}: no message (${where})`);
         else if (message.textContent !== expected) {
           found.push(
-            `viewer ${index}: text ${JSON.stringify(message.textContent?.slice(0, 200))} (${message.textContent?.length} chars) != expected (${expected.length} chars)`,
+            `viewer ${index}: text ${JSON.stringify(message.textContent?.slice(0, 200))} (${message.textContent?.length} chars) != expected (${expected.length} chars), status ${message.dataset.status} (${where})`,
           );
-        } else if (message.dataset.status !== 'complete')
-          found.push(`viewer ${index}: status ${message.dataset.status}`);
-        else if (items.length !== 1) found.push(`viewer ${index}: ${items.length} messages`);
+        } else if (message.dataset.status !== 'complete') {
+          found.push(`viewer ${index}: status ${message.dataset.status} (${where})`);
+        } else if (items.length !== 1) found.push(`viewer ${index}: ${items.length} messages (${where})`);
         index++;
       }
       return found;

@@ -1,0 +1,201 @@
+// `pnpm bench react [--tokens=2000] [--rate=1000]`
+// Streams tokens from an agent (the real SDK, against the emulator) into one message rendered in
+// headless Chromium, once through @resumable/react's hooks and once through a naive
+// `useState(prev => prev + token)` subscriber, and prints side by side: React commits per second of
+// the message component and main-thread milliseconds per 1,000 tokens (Chrome's TaskDuration, which
+// includes the SDK's own work), with the naive/ours ratios.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import * as Ably from 'ably';
+import { type Browser, chromium } from 'playwright-core';
+import { build, defaultClientConditions } from 'vite';
+import { streamResponse } from '../packages/agent/src/index.js';
+import type { ResponsePattern } from '../packages/core/src/index.js';
+import { startEmulator } from '../packages/emulator/src/index.js';
+import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value = ''] = arg.replace(/^--/, '').split('=');
+    return [key!, value];
+  }),
+);
+const tokenCount = Number(args.tokens ?? 2000);
+const tokensPerSecond = Number(args.rate ?? 1000);
+if (!(tokenCount > 0 && tokensPerSecond > 0)) {
+  console.error('usage: pnpm bench react [--tokens=2000] [--rate=1000]');
+  process.exit(2);
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+async function buildPage(outDir: string): Promise<void> {
+  await build({
+    root: here,
+    configFile: false,
+    logLevel: 'warn',
+    mode: 'production',
+    plugins: [react()],
+    resolve: {
+      conditions: ['source', ...defaultClientConditions],
+      // The profiling build: production React that still reports commits to <Profiler>.
+      alias: [{ find: /^react-dom\/client$/, replacement: 'react-dom/profiling' }],
+    },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: { input: join(here, '_react-page.html') },
+      reportCompressedSize: false,
+      chunkSizeWarningLimit: 5000,
+    },
+  });
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+function serve(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
+    const file = join(dir, path === '/' ? '_react-page.html' : path);
+    res.setHeader('content-type', MIME[extname(file)] ?? 'application/octet-stream');
+    createReadStream(file)
+      .on('error', () => {
+        res.statusCode = 404;
+        res.end();
+      })
+      .pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Tokens at a steady rate: each millisecond tick releases the tokens that are due by then. */
+async function* atRate(tokens: readonly string[], perSecond: number): AsyncIterable<string> {
+  const started = performance.now();
+  for (let i = 0; i < tokens.length; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    yield tokens[i]!;
+  }
+}
+
+interface BenchState {
+  commits: number;
+  renderMs: number;
+  text: string;
+  ready: boolean;
+  until(length: number): Promise<void>;
+}
+
+interface Measurement {
+  commitsPerSecond: number;
+  mainThreadMsPer1000: number;
+  renderMsPer1000: number;
+  commits: number;
+  seconds: number;
+}
+
+async function measure(
+  browser: Browser,
+  baseUrl: string,
+  emulator: Awaited<ReturnType<typeof startEmulator>>,
+  variant: 'ours' | 'naive',
+  pattern: ResponsePattern,
+): Promise<Measurement> {
+  const channelName = `ai:bench-${variant}-${pattern}-${Date.now()}`;
+  const options = Buffer.from(JSON.stringify(emulator.clientOptions({ clientId: 'viewer' }))).toString('base64');
+  const page = await browser.newPage();
+  await page.goto(`${baseUrl}/?variant=${variant}&channel=${encodeURIComponent(channelName)}&options=${options}`);
+  await page.waitForFunction(() => (window as unknown as { __bench: BenchState }).__bench.ready, undefined, {
+    timeout: 20_000,
+  });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskDuration = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  };
+
+  const agent = new Ably.Realtime({
+    ...(emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions),
+    echoMessages: false,
+    logLevel: 0,
+    // Every token its own message, as a model at this rate would send without rollup.
+    transportParams: { appendRollupWindow: 0 },
+  });
+  const tokens = Array.from({ length: tokenCount }, (_, i) => `w${i % 97} `);
+  const expected = tokens.join('');
+  const before = await taskDuration();
+  const commitsBefore = await page.evaluate(() => (window as unknown as { __bench: BenchState }).__bench.commits);
+  const renderBefore = await page.evaluate(() => (window as unknown as { __bench: BenchState }).__bench.renderMs);
+  const started = performance.now();
+  await streamResponse(agent.channels.get(channelName), atRate(tokens, tokensPerSecond), { pattern });
+  // Resolved by the page itself when the text is complete: no polling tasks on its main thread.
+  await page.evaluate(
+    (length) => (window as unknown as { __bench: BenchState }).__bench.until(length),
+    expected.length,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const after = await taskDuration();
+  const state = await page.evaluate(() => (window as unknown as { __bench: BenchState }).__bench);
+  if (state.text !== expected) throw new Error(`${variant}/${pattern}: rendered text differs from the agent's`);
+  agent.close();
+  await page.close();
+  const commits = state.commits - commitsBefore;
+  return {
+    commits,
+    seconds,
+    commitsPerSecond: commits / seconds,
+    mainThreadMsPer1000: ((after - before) * 1000 * 1000) / tokenCount,
+    renderMsPer1000: ((state.renderMs - renderBefore) * 1000) / tokenCount,
+  };
+}
+
+const emulator = await startEmulator({ port: 0 });
+const outDir = await mkdtemp(join(tmpdir(), 'bench-react-'));
+let browser: Browser | undefined;
+let server: Server | undefined;
+try {
+  await buildPage(outDir);
+  server = await serve(outDir);
+  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  console.log(
+    `react: ${tokenCount} tokens at ${tokensPerSecond}/s into one message, headless Chromium, production React`,
+  );
+  const rows: string[][] = [
+    ['pattern', 'metric', 'ours', 'naive', 'naive/ours'],
+    ['-------', '------', '----', '-----', '----------'],
+  ];
+  for (const pattern of ['message-per-token', 'message-per-response'] as const) {
+    // Warm up once so the JIT and the emulator are not measured.
+    await measure(browser, baseUrl, emulator, 'ours', pattern);
+    const ours = await measure(browser, baseUrl, emulator, 'ours', pattern);
+    const naive = await measure(browser, baseUrl, emulator, 'naive', pattern);
+    const row = (metric: string, a: number, b: number) => [
+      pattern,
+      metric,
+      a.toFixed(1),
+      b.toFixed(1),
+      `${(b / a).toFixed(1)}x`,
+    ];
+    rows.push(row('commits/s of the message', ours.commitsPerSecond, naive.commitsPerSecond));
+    rows.push(row('main-thread ms / 1,000 tokens', ours.mainThreadMsPer1000, naive.mainThreadMsPer1000));
+    rows.push(row('React render ms / 1,000 tokens', ours.renderMsPer1000, naive.renderMsPer1000));
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((r) => r[column]!.length)));
+  for (const r of rows) console.log(r.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+} finally {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await emulator.stop();
+  await rm(outDir, { recursive: true, force: true });
+}
