@@ -43,7 +43,7 @@ describe('resumable-emulator CLI', () => {
     const channel = client.channels.get('chat:room');
     const { serials } = await channel.publish('greeting', 'hello from the test');
     await channel.appendMessage({ serial: serials[0] as string, data: '!' });
-    await waitFor(() => output().includes('append'), 5000, 'the append to be logged');
+    await waitFor(() => output().includes('append'), 10_000, 'the append to be logged');
     expect(output()).toMatch(/connected \(json, basic resumable\.local\)/);
     expect(output()).toContain('MESSAGE chat:room msgSerial=0 [create');
     expect(output()).toContain('"hello from the test"');

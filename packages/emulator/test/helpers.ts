@@ -50,7 +50,7 @@ export class Clients {
 }
 
 /** Resolve when `predicate` holds, polling every 5 ms; reject after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
@@ -128,7 +128,7 @@ export async function rawConnection(emulator: Emulator, query: string) {
       ws.send(typeof value === 'string' ? value : JSON.stringify(value));
     },
     /** The next protocol message whose action matches (others are skipped). */
-    async next(action?: number, timeoutMs = 3000): Promise<Record<string, unknown>> {
+    async next(action?: number, timeoutMs = 8000): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = inbox.findIndex((m) => action === undefined || m.action === action);

@@ -80,7 +80,7 @@ describe.each(formats)('resume over %s', (format) => {
     }
     await Promise.all(pending);
     const expected = tokens.join('');
-    await waitFor(() => foldText(received, serial) === expected, 5000, 'all appends');
+    await waitFor(() => foldText(received, serial) === expected, 10_000, 'all appends');
     const message = await clients.rest({ format }).channels.get(name).getMessage(serial);
     expect(message.data).toBe(expected);
   });

@@ -92,7 +92,7 @@ describe('wire protocol', () => {
     const raw = await rawConnection(emulator, `${keyQuery()}&heartbeats=true`);
     const connected = await raw.next(4);
     expect(connected.connectionDetails).toMatchObject({ maxIdleInterval: 300, connectionStateTtl: 3000 });
-    await raw.next(0, 2000);
+    await raw.next(0, 8000);
     raw.close();
   });
 
