@@ -67,6 +67,8 @@ function run(pattern: ModelResponse['pattern'] | undefined) {
         expect(got?.text).toBe(response.fragments.join(''));
         expect(got?.status).toBe('complete');
         expect(got?.pattern).toBe(response.pattern);
+        // Everything reached the store, so nothing may be flagged as missing its beginning.
+        expect(got?.incomplete).toBeUndefined();
       }
       expect(byId.size).toBe(model.length);
       const { byKind } = store.getDiagnostics();

@@ -251,6 +251,72 @@ describe('message-per-token', () => {
     expect(store.findByResponseId('a')).toMatchObject({ status: 'error', errorReason: 'rate limited' });
   });
 
+  it('flags a response first met through a token or a stop as incomplete, never as exact', () => {
+    const { store } = makeStore();
+    store.apply(token({ serial: s(5), responseId: 'a', data: 'tail' }));
+    store.apply(stop({ serial: s(6), responseId: 'a' }));
+    store.apply(stop({ serial: s(9), responseId: 'b' }));
+    expect(store.findByResponseId('a')).toMatchObject({ text: 'tail', status: 'complete', incomplete: true });
+    expect(store.findByResponseId('b')).toMatchObject({ text: '', status: 'complete', incomplete: true });
+  });
+
+  it('has no incomplete field when the start was seen', () => {
+    const { store } = makeStore();
+    store.apply(start({ serial: s(1), responseId: 'a' }));
+    store.apply(token({ serial: s(2), responseId: 'a', data: 'x' }));
+    store.apply(stop({ serial: s(3), responseId: 'a' }));
+    const response = store.findByResponseId('a')!;
+    expect(response).toMatchObject({ text: 'x', status: 'complete' });
+    expect('incomplete' in response).toBe(false);
+  });
+
+  it('clears the flag when a backfill brings the start and earlier tokens, even past the reorder window', () => {
+    const { store, diagnostics } = makeStore({ reorderWindow: 4 });
+    const words = Array.from({ length: 60 }, (_, i) => `w${i} `);
+    // tokens 1..60 at serials 2..61; a rewind window shows only the newest 30, then live goes on
+    for (let i = 30; i < 60; i++) store.apply(token({ serial: s(i + 2), responseId: 'a', data: words[i] }));
+    store.apply(stop({ serial: s(62), responseId: 'a' }));
+    expect(store.findByResponseId('a')).toMatchObject({ status: 'complete', incomplete: true });
+    const notified = vi.fn();
+    store.subscribeResponse('token:a', notified);
+    // history newest first, overlapping what is already there
+    const history = [start({ serial: s(1), responseId: 'a' })];
+    for (let i = 0; i < 40; i++) history.push(token({ serial: s(i + 2), responseId: 'a', data: words[i] }));
+    store.applyHistoryPage(history.reverse());
+    const response = store.findByResponseId('a')!;
+    expect(response.text).toBe(words.join(''));
+    expect(response.status).toBe('complete');
+    expect('incomplete' in response).toBe(false);
+    expect(notified).toHaveBeenCalled();
+    // the overlap is recognised, and a second backfill changes nothing
+    store.applyHistoryPage(history);
+    expect(store.findByResponseId('a')!.text).toBe(words.join(''));
+    expect(diagnostics.every((d) => d.kind === 'duplicate')).toBe(true);
+  });
+
+  it('keeps the flag while the backfill has not reached the start', () => {
+    const { store } = makeStore();
+    store.apply(token({ serial: s(10), responseId: 'a', data: 'c' }));
+    store.apply(token({ serial: s(9), responseId: 'a', data: 'b' }));
+    expect(store.findByResponseId('a')).toMatchObject({ text: 'bc', incomplete: true });
+    store.apply(start({ serial: s(7), responseId: 'a' }));
+    store.apply(token({ serial: s(8), responseId: 'a', data: 'a' }));
+    expect(store.findByResponseId('a')!.text).toBe('abc');
+    expect(store.findByResponseId('a')!.incomplete).toBeUndefined();
+  });
+
+  it('takes a response-complete as the exact beginning, also when it is older than the first contact', () => {
+    const { store } = makeStore();
+    store.apply(token({ serial: s(10), responseId: 'a', data: ' world' }));
+    expect(store.findByResponseId('a')!.incomplete).toBe(true);
+    store.apply(token({ serial: s(4), responseId: 'a', data: 'Hel' }));
+    store.apply(fullText({ serial: s(6), responseId: 'a', data: 'Hello' }));
+    store.apply(fullText({ serial: s(6), responseId: 'a', data: 'Hello' }));
+    const response = store.findByResponseId('a')!;
+    expect(response.text).toBe('Hello world');
+    expect(response.incomplete).toBeUndefined();
+  });
+
   it('keeps tokens without a responseId out and counts them', () => {
     const { store, diagnostics } = makeStore();
     store.apply(token({ serial: s(1), data: 'x' }));

@@ -142,6 +142,20 @@ interface Entry {
   pendingLength: number;
   startSerial: string | undefined;
   stopSerial: string | undefined;
+  /**
+   * Per-token: the serial of the first message seen. Tokens older than it cannot be duplicates of
+   * what `floor` sealed, so they go to `prefix` (a backfill from history walking back to the start).
+   */
+  contactSerial: string | undefined;
+  /** Per-token: tokens older than `contactSerial`, sorted by serial, shown before `text`. */
+  prefix: Token[];
+  /** Joined text of `prefix`, or undefined when it must be joined again. */
+  prefixText: string | undefined;
+  /**
+   * Per-token: neither the `start` nor a `response-complete` was seen, so the beginning of the text
+   * may be missing (a rewind window or a history read that ended inside the response).
+   */
+  missingStart: boolean;
   cache: StreamedResponse | undefined;
 }
 
@@ -170,6 +184,10 @@ function emptyEntry(id: string, pattern: ResponsePattern, orderSerial: string, n
     pendingLength: 0,
     startSerial: undefined,
     stopSerial: undefined,
+    contactSerial: undefined,
+    prefix: [],
+    prefixText: undefined,
+    missingStart: false,
     cache: undefined,
   };
 }
@@ -179,8 +197,17 @@ function statusOf(entry: Entry): ResponseStatus {
   return entry.stale ? 'stale' : 'streaming';
 }
 
+function prefixTextOf(entry: Entry): string {
+  if (entry.prefixText === undefined) {
+    let joined = '';
+    for (const token of entry.prefix) joined += token.text;
+    entry.prefixText = joined;
+  }
+  return entry.prefixText;
+}
+
 function textOf(entry: Entry): string {
-  const base = entry.text.toString();
+  const base = entry.prefix.length === 0 ? entry.text.toString() : prefixTextOf(entry) + entry.text.toString();
   if (entry.pending.length === 0) return base;
   let tail = '';
   for (const token of entry.pending) tail += token.text;
@@ -188,7 +215,22 @@ function textOf(entry: Entry): string {
 }
 
 function textIsEmpty(entry: Entry): boolean {
-  return entry.text.length === 0 && entry.pendingLength === 0;
+  return entry.text.length === 0 && entry.pendingLength === 0 && prefixTextOf(entry).length === 0;
+}
+
+/** Index where `serial` belongs in tokens sorted by serial, or -1 when a token with it is already there. */
+function tokenSlot(tokens: readonly Token[], serial: string): number {
+  let low = 0;
+  let high = tokens.length;
+  if (high > 0 && compareSerials(tokens[high - 1]!.serial, serial) < 0) return high;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const order = compareSerials(tokens[mid]!.serial, serial);
+    if (order === 0) return -1;
+    if (order < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function sameHeaders(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -422,11 +464,17 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   }
 
   /** Record that a message changed this entry: clears `stale`, refreshes activity. */
-  function touched(entry: Entry, message: InboundMessage, wasEmpty: boolean, statusBefore: ResponseStatus): void {
+  function touched(
+    entry: Entry,
+    message: InboundMessage,
+    wasEmpty: boolean,
+    statusBefore: ResponseStatus,
+    urgentAnyway = false,
+  ): void {
     entry.activityAt = Math.max(entry.activityAt, observeServerTime(message.versionTimestamp));
     if (message.versionTimestamp !== undefined) entry.updatedAt = Math.max(entry.updatedAt, message.versionTimestamp);
     entry.stale = false;
-    const urgent = statusOf(entry) !== statusBefore || (wasEmpty && !textIsEmpty(entry));
+    const urgent = urgentAnyway || statusOf(entry) !== statusBefore || (wasEmpty && !textIsEmpty(entry));
     changed(entry, urgent);
     if (!entry.ended) ensureStaleTimer();
   }
@@ -557,6 +605,9 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       entry.createdAt = message.timestamp ?? serverNow();
       entry.updatedAt = entry.createdAt;
       entry.version = serial;
+      entry.contactSerial = serial;
+      // First contact through anything but the start: what came before it was not seen (yet).
+      entry.missingStart = message.name !== TOKEN_EVENT_NAMES.start && message.name !== TOKEN_EVENT_NAMES.complete;
       addEntry(entry);
       changed(entry, true, true);
     } else if (compareSerials(serial, entry.orderSerial) < 0) {
@@ -582,32 +633,56 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   }
 
   function insertToken(entry: Entry, serial: string, text: string, received: unknown): boolean {
+    if (entry.contactSerial !== undefined && compareSerials(serial, entry.contactSerial) < 0) {
+      // Older than anything seen before: a backfill reaching back towards the start.
+      const slot = tokenSlot(entry.prefix, serial);
+      if (slot < 0) {
+        report('duplicate', `Token ${serial} was already applied`, received);
+        return false;
+      }
+      entry.prefix.splice(slot, 0, { serial, text });
+      entry.prefixText = undefined;
+      return true;
+    }
     if (entry.floor !== undefined && compareSerials(serial, entry.floor) <= 0) {
       report('duplicate', `Token ${serial} is already part of the text`, received);
       return false;
     }
     const pending = entry.pending;
-    let low = 0;
-    let high = pending.length;
-    if (high > 0 && compareSerials(pending[high - 1]!.serial, serial) < 0) low = high;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      const order = compareSerials(pending[mid]!.serial, serial);
-      if (order === 0) {
-        report('duplicate', `Token ${serial} was already applied`, received);
-        return false;
-      }
-      if (order < 0) low = mid + 1;
-      else high = mid;
-    }
-    if (low < pending.length && pending[low]!.serial === serial) {
+    const slot = tokenSlot(pending, serial);
+    if (slot < 0) {
       report('duplicate', `Token ${serial} was already applied`, received);
       return false;
     }
-    if (low === pending.length) pending.push({ serial, text });
-    else pending.splice(low, 0, { serial, text });
+    if (slot === pending.length) pending.push({ serial, text });
+    else pending.splice(slot, 0, { serial, text });
     entry.pendingLength += text.length;
     sealTokens(entry);
+    return true;
+  }
+
+  /** A full text (`response-complete`) replaces every token published before it. */
+  function applyFullText(entry: Entry, serial: string, text: string, received: unknown): boolean {
+    if (entry.contactSerial !== undefined && compareSerials(serial, entry.contactSerial) < 0) {
+      // Older than the first contact: it replaces the older tokens only; it is the new beginning.
+      if (entry.prefix.some((token) => token.serial === serial)) {
+        report('duplicate', `Full text ${serial} was already applied`, received);
+        return false;
+      }
+      entry.prefix = [{ serial, text }, ...entry.prefix.filter((token) => compareSerials(token.serial, serial) > 0)];
+      entry.prefixText = undefined;
+      return true;
+    }
+    if (entry.floor !== undefined && compareSerials(serial, entry.floor) <= 0) {
+      report('duplicate', `Full text ${serial} was already applied`, received);
+      return false;
+    }
+    entry.prefix = [];
+    entry.prefixText = undefined;
+    entry.text.reset(text);
+    entry.pending = entry.pending.filter((token) => compareSerials(token.serial, serial) > 0);
+    entry.pendingLength = entry.pending.reduce((sum, token) => sum + token.text.length, 0);
+    entry.floor = serial;
     return true;
   }
 
@@ -635,12 +710,14 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     const entry = tokenEntry(responseId, message, serial);
     const wasEmpty = textIsEmpty(entry);
     const statusBefore = statusOf(entry);
+    const wasIncomplete = entry.missingStart;
     let applied = false;
     switch (message.name) {
       case TOKEN_EVENT_NAMES.start:
         if (entry.startSerial === serial) report('duplicate', `Start ${serial} was already applied`, message.received);
         else {
           entry.startSerial = serial;
+          entry.missingStart = false;
           applied = true;
         }
         break;
@@ -660,15 +737,8 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
         break;
       }
       case TOKEN_EVENT_NAMES.complete: {
-        if (entry.floor !== undefined && compareSerials(serial, entry.floor) <= 0) {
-          report('duplicate', `Full text ${serial} was already applied`, message.received);
-          break;
-        }
-        // The full text replaces every token published before it.
-        entry.text.reset(message.data as string);
-        entry.pending = entry.pending.filter((token) => compareSerials(token.serial, serial) > 0);
-        entry.pendingLength = entry.pending.reduce((sum, token) => sum + token.text.length, 0);
-        entry.floor = serial;
+        if (!applyFullText(entry, serial, message.data as string, message.received)) break;
+        entry.missingStart = false;
         const status = message.headers?.[STATUS_KEY];
         entry.ended = isTerminalStatus(status) ? status : (entry.ended ?? 'complete');
         applied = true;
@@ -680,7 +750,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       entry.headers = nextHeaders(entry.headers, message.headers);
     }
     if (compareSerials(serial, entry.version) > 0) entry.version = serial;
-    touched(entry, message, wasEmpty, statusBefore);
+    touched(entry, message, wasEmpty, statusBefore, wasIncomplete !== entry.missingStart);
   }
 
   // ---- entry points ----
@@ -765,6 +835,8 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       updatedAt: entry.updatedAt,
       version: entry.version,
       seeded: entry.seeded,
+      // Only present when true, so complete responses look exactly as before.
+      ...(entry.missingStart ? { incomplete: true as const } : {}),
     });
     entry.cache = response;
     return response;

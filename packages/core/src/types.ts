@@ -33,6 +33,13 @@ export interface StreamedResponse {
   readonly version: string;
   /** True when the text came from a database seed rather than the channel. */
   readonly seeded?: boolean;
+  /**
+   * Present (true) when the beginning of the text may be missing: a message-per-token response whose
+   * `start` (or a `response-complete` full text) never reached this client, because a rewind window
+   * or a history read ended inside it. The text is then only the part that arrived; show it as partial.
+   * Absent when the text is exact.
+   */
+  readonly incomplete?: true;
 }
 
 /** How a channel is hydrated before going live. */
