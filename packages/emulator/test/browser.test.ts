@@ -39,6 +39,11 @@ const html = `<!doctype html><html><head><script src="/ably.js"></script></head>
     const channel = window.client.channels.get(name);
     await channel.subscribe((m) => window.received.push({ channel: name, action: m.action, data: m.data, serial: m.serial }));
   };
+  window.late = [];
+  window.lateJoin = async (name, options) => {
+    const late = new Ably.Realtime({ ...options, authCallback: window.client.options.authCallback });
+    await late.channels.get(name).subscribe((m) => window.late.push({ action: m.action, data: m.data }));
+  };
   window.readHistory = async (name) => {
     const page = await window.client.channels.get(name).history({ untilAttach: true });
     return page.items.map((m) => ({ action: m.action, data: m.data, serial: m.serial }));
@@ -112,6 +117,19 @@ describe('ably browser build in Chromium', () => {
         name,
       );
       expect(history).toEqual([{ action: 'message.create', data: 'Earlier answer', serial: before.serials[0] }]);
+
+      // A second client in the page joins late: its first append for the message arrives in full.
+      await page.evaluate(
+        ({ n, o }) => (window as never as { lateJoin(n: string, o: unknown): Promise<void> }).lateJoin(n, o),
+        { n: name, o: options },
+      );
+      await channel.appendMessage({ serial, data: '!' });
+      await page.waitForFunction(() => (window as never as { late: unknown[] }).late.length >= 1, undefined, {
+        timeout: 10_000,
+      });
+      expect(await page.evaluate(() => (window as never as { late: unknown[] }).late)).toEqual([
+        { action: 'message.update', data: 'Hello, browser!' },
+      ]);
     } finally {
       publisher.close();
     }
