@@ -30,6 +30,10 @@ export interface ChannelEntryConfig {
  */
 const RELEASE_DELAY_MS = 250;
 
+/** Hydration that failed for a passing reason is retried after this, doubling up to the maximum. */
+const FIRST_RETRY_DELAY_MS = 500;
+const MAX_RETRY_DELAY_MS = 15_000;
+
 /** An entry created during a render that never committed is dropped after this long. */
 const ABANDON_AFTER_MS = 10_000;
 
@@ -45,6 +49,9 @@ export class ChannelEntry {
   private abandonTimer: ReturnType<typeof setTimeout> | undefined;
   private attachedByUs = false;
   private starting = false;
+  private permanentFailure = false;
+  private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private connectionError: ResumableError | undefined;
   private everConnected = false;
@@ -115,7 +122,28 @@ export class ChannelEntry {
 
   private notify = () => {
     for (const listener of [...this.listeners]) listener();
+    this.retryIfTransient();
   };
+
+  /**
+   * Hydration that failed for a passing reason (history read while the connection dropped, a
+   * timeout) is tried again with a growing delay; the store is idempotent, so folding history
+   * again never doubles text. Permanent failures stay on show.
+   */
+  private retryIfTransient() {
+    const snapshot = this.store.getSnapshot();
+    if (snapshot.syncStatus === 'live') this.retries = 0;
+    if (snapshot.syncStatus !== 'error' || !snapshot.error || this.permanentFailure) return;
+    if (this.retryTimer !== undefined || this.disposed || !this.connection) return;
+    if (isPermanentCode(snapshot.error.code)) return;
+    const delay = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** this.retries++);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.disposed || this.permanentFailure || this.store.getSnapshot().syncStatus !== 'error') return;
+      this.connection?.stop();
+      this.startSync();
+    }, delay);
+  }
 
   private acquire() {
     this.users++;
@@ -147,7 +175,12 @@ export class ChannelEntry {
       // to attach. Same params and modes, so this never triggers a reattach.
       void this.channel.setOptions({ ...options, attachOnSubscribe: true }).catch(() => undefined);
     }
-    const rewind = this.config.rewind ?? options?.params?.rewind;
+    this.startSync();
+    this.watchChannel();
+  }
+
+  private startSync() {
+    const rewind = this.config.rewind ?? channelOptionsOf(this.channel)?.params?.rewind;
     this.connection = connectChannel(this.channel, this.store, {
       strategy: this.config.strategy,
       signal: this.abort.signal,
@@ -156,7 +189,6 @@ export class ChannelEntry {
     });
     // The store reports hydration failures as values; nothing may escape as an unhandled rejection.
     this.connection.ready.catch(() => undefined);
-    this.watchChannel();
   }
 
   /**
@@ -167,6 +199,7 @@ export class ChannelEntry {
     const channel = this.channel;
     const onState = (change: Ably.ChannelStateChange) => {
       if (change.current !== 'failed' || !isPermanent(change.reason)) return;
+      this.permanentFailure = true;
       this.connection?.stop();
       this.store.setSync('error', false, ResumableError.from(change.reason));
     };
@@ -221,6 +254,7 @@ export class ChannelEntry {
     this.disposed = true;
     if (this.abandonTimer !== undefined) clearTimeout(this.abandonTimer);
     if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.abort.abort();
     this.connection?.stop();
     this.unsubscribeStore?.();
@@ -246,7 +280,12 @@ function channelOptionsOf(channel: Ably.RealtimeChannel): Ably.ChannelOptions | 
 /** Errors that another attach cannot fix: missing capability, bad credentials, the rule missing. */
 function isPermanent(reason: Ably.ErrorInfo | undefined): boolean {
   if (!reason) return false;
-  return reason.statusCode === 401 || reason.statusCode === 403 || reason.code === 40160 || reason.code === 93002;
+  return reason.statusCode === 401 || reason.statusCode === 403 || isPermanentCode(reason.code);
+}
+
+/** Codes that retrying cannot fix: invalid options, auth, capability, unknown key (401xx-404xx), rule missing. */
+function isPermanentCode(code: number): boolean {
+  return (code >= 40100 && code < 40500) || code === 93002;
 }
 
 function detachQuietly(channel: Ably.RealtimeChannel) {
