@@ -9,5 +9,8 @@ export default defineProject({
     include: ['server/**/*.test.ts', 'e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // eventsource-parser (under the AI SDK) publishes a `source` condition pointing at TypeScript,
+    // which the workspace's condition selects: let Vite transform that chain instead of Node.
+    server: { deps: { inline: [/\/node_modules\/(ai|@ai-sdk\/[^/]+|eventsource-parser)\//] } },
   },
 });
