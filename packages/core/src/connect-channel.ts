@@ -2,6 +2,7 @@ import type * as Ably from 'ably';
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
 import type { ResponseStore } from './response-store.js';
 import type { HydrationStrategy, SeedResponse } from './types.js';
+import { RESPONSE_ID_HEADER, TOKEN_EVENT_NAMES } from './wire.js';
 
 /**
  * Options of {@link connectChannel}.
@@ -14,7 +15,10 @@ import type { HydrationStrategy, SeedResponse } from './types.js';
 export interface ConnectChannelOptions {
   /**
    * `rewind`: the channel replays its recent messages on the first attach (no history capability
-   * needed). `history`: subscribe, queue live messages, read `history({ untilAttach: true })`, fold
+   * needed). Rewind counts messages, so a long message-per-token response can begin before the
+   * window: its beginning is then read from `history({ untilAttach: true })` when the key allows it,
+   * otherwise the response is flagged `incomplete` and a `history-truncated` diagnostic says why.
+   * `history`: subscribe, queue live messages, read `history({ untilAttach: true })`, fold
    * it oldest first, then drain the queue.
    */
   readonly strategy: HydrationStrategy;
@@ -64,6 +68,9 @@ export interface ChannelSync {
 interface ChannelWithOptions {
   channelOptions?: Ably.ChannelOptions & { channelCipher?: unknown };
 }
+
+/** Ably's code for a rewind backlog cut to its limit, reported on the ATTACHED state change. */
+const REWIND_TRUNCATED_CODE = 90004;
 
 /** States in which the channel has lost (or may have lost) message continuity. */
 const LOST_STATES: ReadonlySet<string> = new Set(['suspended', 'failed', 'detached']);
@@ -174,9 +181,36 @@ export function connectChannel(
   let expecting: Ably.ChannelState | undefined;
   /** Set when continuity was lost; the next attach re-hydrates even if it reports `resumed`. */
   let lostPending = false;
+  /** True while a hydration run is in progress (it backfills missing beginnings itself). */
+  let hydrating = false;
+  /** Rewind: responseIds of message-per-token responses seen on the channel so far. */
+  const seenTokenResponses = new Set<string>();
+  /** Rewind: a backfill is running, and whether another was asked for meanwhile. */
+  let backfilling = false;
+  let backfillAgain = false;
+  /** Rewind: such a response turned up during a hydration run, after that run's own backfill began. */
+  let backfillAfterHydration = false;
+
+  /**
+   * Rewind: a message-per-token response first met through anything but its start began before what
+   * reached us (a backlog arriving after the settle time, a window that cut it). Read its beginning.
+   */
+  const watchFirstContact = (message: Ably.InboundMessage) => {
+    const name = message.name;
+    if (name !== TOKEN_EVENT_NAMES.token && name !== TOKEN_EVENT_NAMES.stop && name !== TOKEN_EVENT_NAMES.start) {
+      return;
+    }
+    const responseId: unknown = message.extras?.headers?.[RESPONSE_ID_HEADER];
+    if (typeof responseId !== 'string' || seenTokenResponses.has(responseId)) return;
+    seenTokenResponses.add(responseId);
+    if (name === TOKEN_EVENT_NAMES.start) return;
+    if (hydrating) backfillAfterHydration = true;
+    else requestBackfill();
+  };
 
   const onMessage = (message: Ably.InboundMessage) => {
     if (stopped) return;
+    if (strategy === 'rewind') watchFirstContact(message);
     if (queue) queue.push(message);
     else store.apply(message);
   };
@@ -260,8 +294,99 @@ export function connectChannel(
     drainQueue();
   }
 
+  /** ResponseIds of message-per-token responses whose beginning has not reached the store. */
+  function missingBeginnings(): Set<string> {
+    const missing = new Set<string>();
+    for (const response of store.getSnapshot().responses) {
+      if (response.incomplete && response.responseId !== undefined) missing.add(response.responseId);
+    }
+    return missing;
+  }
+
+  /**
+   * Rewind: read history back from the attach point until every message-per-token response that lacks
+   * its beginning has its `start` (or full text), or until the limits; with `toLimits` (the backlog was
+   * cut by the server) read as far as the limits allow. Live messages keep flowing meanwhile: the
+   * reducer drops the overlap. What cannot be read is reported, and the responses stay `incomplete`.
+   */
+  async function backfill(run: number, toLimits: boolean): Promise<void> {
+    const missing = missingBeginnings();
+    if (missing.size === 0 && !toLimits) return;
+    const params: Ably.RealtimeHistoryParams = { untilAttach: true, limit: pageSize };
+    const start = newestSeedTime();
+    if (start !== undefined) params.start = start;
+    const collected: Ably.InboundMessage[] = [];
+    let pages = 0;
+    let limited = false;
+    let failure: ResumableError | undefined;
+    try {
+      let page: Ably.PaginatedResult<Ably.InboundMessage> | null = await channel.history(params);
+      while (page) {
+        if (run !== generation || stopped) return;
+        pages++;
+        for (const item of page.items) {
+          if (collected.length >= maxMessages) {
+            limited = true;
+            break;
+          }
+          collected.push(item);
+          if (item.name === TOKEN_EVENT_NAMES.start || item.name === TOKEN_EVENT_NAMES.complete) {
+            missing.delete(item.extras?.headers?.[RESPONSE_ID_HEADER]);
+          }
+        }
+        if (limited || (missing.size === 0 && !toLimits) || !page.hasNext()) break;
+        if (pages >= maxPages) {
+          limited = true;
+          break;
+        }
+        page = await page.next();
+      }
+    } catch (error) {
+      failure = errorWithHint(error);
+    }
+    if (run !== generation || stopped) return;
+    // Pages come newest first; the reducer folds them oldest first and drops what it already has.
+    if (collected.length > 0) store.applyHistoryPage(collected);
+    const stillMissing = missingBeginnings().size;
+    if (failure) {
+      store.report({
+        kind: 'history-truncated',
+        message: `Rewind replays at most ${rewind} messages and history could not be read (${failure.code}: ${failure.message}); ${stillMissing} response(s) without their beginning are flagged incomplete`,
+        received: undefined,
+      });
+    } else if (stillMissing > 0 || (toLimits && limited)) {
+      store.report({
+        kind: 'history-truncated',
+        message: `History read back ${collected.length} messages in ${pages} pages${limited ? ' (the limit)' : ''}; ${stillMissing} response(s) without their beginning are flagged incomplete`,
+        received: undefined,
+      });
+    }
+  }
+
+  /** Rewind, once live: backfill again (one run at a time) when a response turned up without its start. */
+  function requestBackfill(): void {
+    if (backfilling) {
+      backfillAgain = true;
+      return;
+    }
+    backfilling = true;
+    // After the message that asked for it was applied.
+    queueMicrotask(async () => {
+      try {
+        do {
+          backfillAgain = false;
+          if (stopped) break;
+          await backfill(generation, false);
+        } while (backfillAgain);
+      } finally {
+        backfilling = false;
+      }
+    });
+  }
+
   async function hydrate(kind: 'initial' | 'resync', needsAttach: boolean): Promise<void> {
     const run = ++generation;
+    hydrating = true;
     store.setSync(kind === 'initial' ? 'hydrating' : 'resyncing', false);
     try {
       if (strategy === 'rewind') {
@@ -280,6 +405,10 @@ export function connectChannel(
         drainQueue();
         const change = await subscribeOrAttach();
         if (change?.hasBacklog && settleMs > 0) await sleep(settleMs);
+        if (run !== generation || stopped) return;
+        // This backfill covers everything received so far.
+        backfillAfterHydration = false;
+        await backfill(run, change?.reason?.code === REWIND_TRUNCATED_CODE);
       } else {
         queue ??= [];
         // A channel someone else attached earlier has an attach point before our subscription: messages
@@ -294,6 +423,7 @@ export function connectChannel(
     } catch (error) {
       if (run !== generation || stopped) return;
       // Go live with what we have, and say what went wrong.
+      hydrating = false;
       drainQueue();
       store.setSync('error', false, errorWithHint(error));
       resolveReady();
@@ -302,7 +432,12 @@ export function connectChannel(
 
   function finishRun(run: number): void {
     if (run !== generation || stopped) return;
+    hydrating = false;
     store.setSync('live', true);
+    if (backfillAfterHydration) {
+      backfillAfterHydration = false;
+      requestBackfill();
+    }
     resolveReady();
   }
 

@@ -267,6 +267,56 @@ describe('connectChannel with append rollup', () => {
   });
 });
 
+describe('rewind with message-per-token responses longer than the rewind window', () => {
+  // 300 tokens plus start and stop: the beginning lies far outside a rewind of 100 messages.
+  const LONG_TOKENS = Array.from({ length: 300 }, (_, index) => `w${index} `);
+
+  async function publishLong(name: string, finished: boolean): Promise<PerTokenAgent> {
+    const agent = new PerTokenAgent(env.client().channels.get(name), 'long');
+    await agent.start();
+    agent.send(...LONG_TOKENS);
+    if (finished) await agent.finish();
+    else await agent.flush();
+    return agent;
+  }
+
+  async function openRewindPage(name: string, extra: Partial<Parameters<typeof connectChannel>[2]> = {}) {
+    const diagnostics: string[] = [];
+    const client = env.client();
+    const store = env.store({ onDiagnostic: (d) => diagnostics.push(d.kind) });
+    const sync = connectChannel(client.channels.get(name), store, { ...extra, strategy: 'rewind' });
+    env.track(sync);
+    await sync.ready;
+    return { store, diagnostics };
+  }
+
+  it('a response still streaming when the page opens is rebuilt exactly from rewind plus history', async () => {
+    const name = uniqueChannel();
+    const agent = await publishLong(name, false);
+    const { store, diagnostics } = await openRewindPage(name);
+    await waitFor(
+      () => textOf(store, 'long') === agent.text && store.findByResponseId('long')?.incomplete === undefined,
+      'the whole beginning',
+    );
+    expect(statusOf(store, 'long')).toBe('streaming');
+    agent.send('and ', 'the ', 'end.');
+    await agent.finish();
+    await waitComplete(store, 'long', `${LONG_TOKENS.join('')}and the end.`);
+    expect('incomplete' in store.findByResponseId('long')!).toBe(false);
+    expect(diagnostics).not.toContain('history-truncated');
+    expect(store.getSnapshot().responses).toHaveLength(1);
+  });
+
+  it('a response that finished before the page opened is complete with exactly its text', async () => {
+    const name = uniqueChannel();
+    const agent = await publishLong(name, true);
+    const { store, diagnostics } = await openRewindPage(name);
+    await waitComplete(store, 'long', agent.text);
+    expect(store.findByResponseId('long')!.incomplete).toBeUndefined();
+    expect(diagnostics).not.toContain('history-truncated');
+  });
+});
+
 describe('connectChannel errors and limits', () => {
   it('reports a missing history capability as a value with a hint, and still goes live', async () => {
     const name = uniqueChannel();
@@ -304,6 +354,57 @@ describe('connectChannel errors and limits', () => {
     await waitComplete(store, 'r1', TEXT);
     await waitFor(() => store.getSnapshot().syncStatus === 'live', 'live again');
     expect(store.getSnapshot().error).toBeUndefined();
+  });
+
+  it('rewind without the history capability flags a response longer than the window, never shows it as exact', async () => {
+    const name = uniqueChannel();
+    const agent = new PerTokenAgent(env.client().channels.get(name), 'long');
+    await agent.start();
+    agent.send(...Array.from({ length: 300 }, (_, index) => `w${index} `));
+    await agent.finish();
+    const diagnostics: string[] = [];
+    const client = env.client({ key: SUBSCRIBE_ONLY_KEY });
+    const store = env.store({ onDiagnostic: (d) => diagnostics.push(d.kind) });
+    const sync = connectChannel(client.channels.get(name), store, { strategy: 'rewind' });
+    env.track(sync);
+    await sync.ready;
+    await waitFor(
+      () => statusOf(store, 'long') === 'complete' && diagnostics.includes('history-truncated'),
+      'the end of the backlog and a diagnostic',
+    );
+    const response = store.findByResponseId('long')!;
+    expect(response.incomplete).toBe(true);
+    // What arrived is the end of the text, with its beginning missing.
+    expect(response.text.length).toBeGreaterThan(0);
+    expect(response.text.length).toBeLessThan(agent.text.length);
+    expect(agent.text.endsWith(response.text)).toBe(true);
+    // Rewind without history is a supported setup: the store stays live.
+    expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', error: undefined });
+  });
+
+  it('rewind flags the response and reports when the history limits end the backfill before its start', async () => {
+    const name = uniqueChannel();
+    const agent = new PerTokenAgent(env.client().channels.get(name), 'long');
+    await agent.start();
+    agent.send(...Array.from({ length: 300 }, (_, index) => `w${index} `));
+    await agent.finish();
+    const diagnostics: string[] = [];
+    const store = env.store({ onDiagnostic: (d) => diagnostics.push(d.kind) });
+    const sync = connectChannel(env.client().channels.get(name), store, {
+      strategy: 'rewind',
+      historyPageSize: 50,
+      maxHistoryPages: 2,
+    });
+    env.track(sync);
+    await sync.ready;
+    await waitFor(
+      () => statusOf(store, 'long') === 'complete' && diagnostics.includes('history-truncated'),
+      'the end of the backlog and a diagnostic',
+    );
+    const response = store.findByResponseId('long')!;
+    expect(response.incomplete).toBe(true);
+    expect(agent.text.endsWith(response.text)).toBe(true);
+    expect(response.text.length).toBeLessThan(agent.text.length);
   });
 
   it('rejects invalid options through the store status, without throwing', async () => {
