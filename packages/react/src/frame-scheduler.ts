@@ -4,10 +4,23 @@ import type { NotifyScheduler } from '@resumable/core';
  * How often subscribers hear about changes: `'frame'` (the default) is at most once per animation
  * frame; a number is at most once per that many milliseconds. Urgent changes (a response's first
  * token, its final state) are never delayed by either.
+ *
+ * @example
+ * ```ts
+ * const everyFrame: Cadence = 'frame';
+ * const fourTimesASecond: Cadence = 250;
+ * ```
  */
 export type Cadence = 'frame' | number;
 
-/** Options of {@link createFrameScheduler}. */
+/**
+ * Options of {@link createFrameScheduler}.
+ *
+ * @example
+ * ```ts
+ * const options: FrameSchedulerOptions = { cadence: 100 };
+ * ```
+ */
 export interface FrameSchedulerOptions {
   /** At most one flush per frame (`'frame'`) or per this many ms. Default `'frame'`. */
   readonly cadence?: Cadence | undefined;

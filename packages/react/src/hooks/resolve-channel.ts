@@ -3,7 +3,15 @@ import type * as Ably from 'ably';
 import type { AblyContextValue } from 'ably/react';
 import { invalidOptions } from './channel-registry.js';
 
-/** Where a hook finds its channel: passed directly, or by name on a client from options or `ably/react`. */
+/**
+ * Where a hook finds its channel: passed directly, or by name on a client from options or `ably/react`.
+ *
+ * @example
+ * ```ts
+ * const byName: ChannelTarget = { channelName: 'ai:chat-1', client };
+ * const direct: ChannelTarget = { channel: client.channels.get('ai:chat-1') };
+ * ```
+ */
 export interface ChannelTarget {
   /** The channel to read; wins over everything else. */
   readonly channel?: Ably.RealtimeChannel | undefined;

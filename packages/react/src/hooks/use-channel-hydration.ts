@@ -16,7 +16,14 @@ import { type ChannelTarget, resolveChannel } from './resolve-channel.js';
 import { useIsClient } from './use-is-client.js';
 import { useLatest } from './use-latest.js';
 
-/** Options of {@link useChannelHydration}. */
+/**
+ * Options of {@link useChannelHydration}.
+ *
+ * @example
+ * ```ts
+ * const options: UseChannelHydrationOptions = { channelName: 'ai:chat-1', strategy: 'history', cadence: 'frame' };
+ * ```
+ */
 export interface UseChannelHydrationOptions extends ChannelTarget {
   /** `'rewind'` replays the channel on attach; `'history'` reads history up to the attach point. */
   readonly strategy: HydrationStrategy;
@@ -32,7 +39,14 @@ export interface UseChannelHydrationOptions extends ChannelTarget {
   readonly onDiagnostic?: ((diagnostic: Diagnostic) => void) | undefined;
 }
 
-/** What {@link useChannelHydration} returns: the store's snapshot plus the store itself. */
+/**
+ * What {@link useChannelHydration} returns: the store's snapshot plus the store itself.
+ *
+ * @example
+ * ```tsx
+ * const { responses, syncStatus, caughtUp, error, resyncCount, store }: ChannelHydration = useChannelHydration(options);
+ * ```
+ */
 export interface ChannelHydration extends ResponseStoreSnapshot {
   /** The shared store, for {@link useStreamedResponse} or a `ResponseStoreProvider`. */
   readonly store: ResponseStore;

@@ -3,7 +3,14 @@ import type { ResponseStatus, ResponseStore, StreamedResponse } from '@resumable
 import { useCallback, useSyncExternalStore } from 'react';
 import { useResponseStore } from '../provider/response-store-provider.js';
 
-/** Options of {@link useStreamedResponse}: one of `id` or `responseId`, and a store. */
+/**
+ * Options of {@link useStreamedResponse}: one of `id` or `responseId`, and a store.
+ *
+ * @example
+ * ```ts
+ * const options: UseStreamedResponseOptions = { responseId: 'answer-42', store };
+ * ```
+ */
 export interface UseStreamedResponseOptions {
   /** The response's store id (`StreamedResponse.id`). */
   readonly id?: string | undefined;
@@ -13,10 +20,24 @@ export interface UseStreamedResponseOptions {
   readonly store?: ResponseStore | undefined;
 }
 
-/** `'pending'` until the response has been seen, then the response's own status. */
+/**
+ * `'pending'` until the response has been seen, then the response's own status.
+ *
+ * @example
+ * ```tsx
+ * const status: StreamedResponseStatus = useStreamedResponse({ id }).status; // 'pending' | 'streaming' | 'complete' | ...
+ * ```
+ */
 export type StreamedResponseStatus = ResponseStatus | 'pending';
 
-/** What {@link useStreamedResponse} returns. */
+/**
+ * What {@link useStreamedResponse} returns.
+ *
+ * @example
+ * ```tsx
+ * const { text, status, headers, response }: StreamedResponseView = useStreamedResponse({ id });
+ * ```
+ */
 export interface StreamedResponseView {
   readonly text: string;
   readonly status: StreamedResponseStatus;

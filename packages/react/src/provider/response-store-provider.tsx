@@ -5,7 +5,14 @@ import { createContext, type ReactNode, useContext } from 'react';
 const ResponseStoreContext = createContext<ResponseStore | undefined>(undefined);
 ResponseStoreContext.displayName = 'ResponseStoreContext';
 
-/** Props of {@link ResponseStoreProvider}. */
+/**
+ * Props of {@link ResponseStoreProvider}.
+ *
+ * @example
+ * ```tsx
+ * const props: ResponseStoreProviderProps = { store, children: <Messages /> };
+ * ```
+ */
 export interface ResponseStoreProviderProps {
   /** The store to share, usually `useChannelHydration(...).store`. */
   readonly store: ResponseStore | undefined;
