@@ -307,6 +307,15 @@ describe('rewind with message-per-token responses longer than the rewind window'
     expect(store.getSnapshot().responses).toHaveLength(1);
   });
 
+  it('a backlog that arrives after the sync went live is backfilled too (no settle time)', async () => {
+    const name = uniqueChannel();
+    const agent = await publishLong(name, true);
+    const { store, diagnostics } = await openRewindPage(name, { rewind: '20', rewindSettleMs: 0 });
+    await waitComplete(store, 'long', agent.text);
+    expect(store.findByResponseId('long')!.incomplete).toBeUndefined();
+    expect(diagnostics).not.toContain('history-truncated');
+  });
+
   it('a response that finished before the page opened is complete with exactly its text', async () => {
     const name = uniqueChannel();
     const agent = await publishLong(name, true);
@@ -430,6 +439,9 @@ describe('connectChannel errors and limits', () => {
     // 8 newest messages: the last two responses whole, the one before only its stop.
     expect(page.store.getSnapshot().responses.map((r) => r.responseId)).toEqual(['m3', 'm4', 'm5']);
     expect(page.store.getResponse('token:m5')!.text).toBe('x');
+    // m3 lost its start to the limit: its text is flagged, the whole ones are not.
+    expect(page.store.getResponse('token:m3')).toMatchObject({ text: 'x', status: 'complete', incomplete: true });
+    expect(page.store.getResponse('token:m4')!.incomplete).toBeUndefined();
   });
 
   it('stops when the signal aborts: no more messages reach the store', async () => {
