@@ -187,12 +187,16 @@ try {
       b.toFixed(1),
       `${(b / a).toFixed(1)}x`,
     ];
+    rows.push(row('commits of the message', ours.commits, naive.commits));
     rows.push(row('commits/s of the message', ours.commitsPerSecond, naive.commitsPerSecond));
     rows.push(row('main-thread ms / 1,000 tokens', ours.mainThreadMsPer1000, naive.mainThreadMsPer1000));
     rows.push(row('React render ms / 1,000 tokens', ours.renderMsPer1000, naive.renderMsPer1000));
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((r) => r[column]!.length)));
   for (const r of rows) console.log(r.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+  console.log(
+    'naive/ours above 1 means ours is cheaper. Main-thread time includes the SDK decoding every message, the same for both.',
+  );
 } finally {
   await browser?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
