@@ -354,6 +354,15 @@ export class Channel {
     }
   }
 
+  /**
+   * End the pending rollup windows (of one message, or all) before a snapshot is read (rewind, history,
+   * getMessage), so the snapshot holds exactly what subscribers have been sent: its version is that of the
+   * last fragment it contains and no later delivery repeats a fragment it already holds.
+   */
+  settle(serial?: string): void {
+    this.flushRollups(serial);
+  }
+
   /** Flush every rollup window opened by one connection (on CLOSE). */
   flushConnectionRollups(connectionId: string): void {
     for (const [serial, windows] of this.rollups) {

@@ -578,6 +578,9 @@ export class Connection {
     attachment.echo = this.echo && params.echo !== 'false';
     attachment.appendModeFull = params.appendMode === 'full';
 
+    const isFreshRewind = !existing?.attached && rewind !== undefined && ((pm.flags ?? 0) & Flag.ATTACH_RESUME) === 0;
+    // A rewind backlog is a snapshot: end open rollup windows so it matches what subscribers were sent.
+    if (isFreshRewind) channel.settle();
     let flags = granted;
     let channelSerial = channel.channelSerial();
     let replay: ChannelEvent[] = [];

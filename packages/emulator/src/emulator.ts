@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type * as Ably from 'ably';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthRegistry, type Credentials, type KeyConfig } from './auth.js';
 import { Channel, type NamespaceRule } from './channel.js';
@@ -90,20 +91,20 @@ export interface ClientOptionsRequest {
 }
 
 /**
- * Plain `ably` ClientOptions pointing at the emulator.
+ * `ably` ClientOptions pointing at the emulator: pass them to `new Ably.Realtime(...)` or `new Ably.Rest(...)` as they are.
  *
  * @example
  * ```ts
  * const client = new Ably.Realtime({ ...emulator.clientOptions(), echoMessages: false });
  * ```
  */
-export interface EmulatorClientOptions {
+export interface EmulatorClientOptions extends Ably.ClientOptions {
   key: string;
   endpoint: string;
   port: number;
   tls: false;
   useBinaryProtocol: boolean;
-  transports: string[];
+  transports: Ably.Transport[];
   disableConnectivityCheck: boolean;
   clientId?: string;
 }

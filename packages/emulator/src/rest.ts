@@ -261,6 +261,7 @@ async function mutate(
 
 function getMessage(ctx: RestContext, credentials: Credentials, name: string, base: string, serial: string): void {
   requireCapability(credentials, name, 'history');
+  ctx.server.channels.get(base)?.settle(serial);
   const stored = ctx.server.channels.get(base)?.messages.get(serial);
   if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
   const { position: _p, versions: _v, ...snapshot } = stored;
@@ -269,6 +270,7 @@ function getMessage(ctx: RestContext, credentials: Credentials, name: string, ba
 
 function versions(ctx: RestContext, credentials: Credentials, name: string, base: string, serial: string): void {
   requireCapability(credentials, name, 'history');
+  ctx.server.channels.get(base)?.settle(serial);
   const stored = ctx.server.channels.get(base)?.messages.get(serial);
   if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
   const items = stored.versions.map((message, index) => ({ key: index, message }));
@@ -278,6 +280,7 @@ function versions(ctx: RestContext, credentials: Credentials, name: string, base
 function history(ctx: RestContext, credentials: Credentials, name: string, base: string): void {
   requireCapability(credentials, name, 'history');
   const channel = ctx.server.channels.get(base);
+  channel?.settle();
   let upTo: number | undefined;
   const fromSerial = ctx.query.get('from_serial');
   if (fromSerial !== null) {

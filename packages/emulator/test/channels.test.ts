@@ -45,8 +45,10 @@ describe.each(formats)('channels over %s', (format) => {
     const changes: Ably.ChannelStateChange[] = [];
     channel.on('update', (change) => changes.push(change));
     await channel.setOptions({ params: { rewind: '5' } });
-    await sleep(50);
-    expect(received.map((m) => m.data)).toEqual(['recent']);
+    // A second backlog would be delivered before this live message.
+    await clients.rest({ format }).channels.get(name).publish('m', 'live');
+    await waitFor(() => received.length >= 2);
+    expect(received.map((m) => m.data)).toEqual(['recent', 'live']);
     expect(changes).toEqual([]);
   });
 
@@ -60,6 +62,26 @@ describe.each(formats)('channels over %s', (format) => {
     expect((await attached).reason?.code).toBe(90004);
     await waitFor(() => received.length === 100);
     expect(received[0]?.data).toBe('1');
+  });
+
+  it('flags 90004 when more than 100 messages fall in a time rewind, and not for a count of 100', async () => {
+    const name = uniqueChannel();
+    const rest = clients.rest({ format }).channels.get(name);
+    await rest.publish(Array.from({ length: 101 }, (_, i) => ({ name: 'm', data: String(i) })));
+    const attachWith = async (rewind: string) => {
+      const channel = clients.realtime({ format }).channels.get(name, { params: { rewind } });
+      const attached = new Promise<Ably.ChannelStateChange>((resolve) => channel.once('attached', resolve));
+      const received = await collect(channel);
+      const change = await attached;
+      await waitFor(() => received.length === 100);
+      return { change, received };
+    };
+    const byTime = await attachWith('1m');
+    expect(byTime.change.reason?.code).toBe(90004);
+    expect(byTime.received.map((m) => m.data)).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
+    const byCount = await attachWith('100');
+    expect(byCount.change.reason).toBeUndefined();
+    expect(byCount.received[0]?.data).toBe('1');
   });
 
   it('filters history by start and end; untilAttach needs a known position and backwards (40003)', async () => {

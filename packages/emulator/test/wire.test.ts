@@ -149,20 +149,26 @@ describe('wire protocol', () => {
 
   it('delays and pauses delivery without losing or reordering messages', async () => {
     const name = uniqueChannel();
-    const received = await collect(clients.realtime({ format: 'json' }).channels.get(name));
+    // Arrival times are lower bounds set by the fault, so they hold however slow the machine is.
+    const arrivals: Array<{ data: unknown; at: number }> = [];
+    await clients
+      .realtime({ format: 'json' })
+      .channels.get(name)
+      .subscribe((message) => arrivals.push({ data: message.data, at: Date.now() }));
     const rest = clients.rest({ format: 'json' }).channels.get(name);
+    const delayedFrom = Date.now();
     emulator.faults.delayDelivery(100);
-    const start = Date.now();
     await rest.publish('m', '1');
-    await waitFor(() => received.length === 1);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(90);
+    await waitFor(() => arrivals.length === 1);
+    expect(arrivals[0]?.at).toBeGreaterThanOrEqual(delayedFrom + 100);
     emulator.faults.delayDelivery(0);
-    emulator.faults.pauseDelivery(1500);
+    const pausedFrom = Date.now();
+    emulator.faults.pauseDelivery(300);
     await rest.publish('m', '2');
     await rest.publish('m', '3');
-    expect(received).toHaveLength(1);
-    await waitFor(() => received.length === 3);
-    expect(received.map((m) => m.data)).toEqual(['1', '2', '3']);
+    await waitFor(() => arrivals.length === 3);
+    expect(arrivals.map((a) => a.data)).toEqual(['1', '2', '3']);
+    for (const arrival of arrivals.slice(1)) expect(arrival.at).toBeGreaterThanOrEqual(pausedFrom + 300);
   });
 });
 
@@ -228,9 +234,10 @@ describe.each(formats)('channel features over %s', (format) => {
     const received = await collect(recovered);
     expect(second.connection.id).toBe(id);
     expect((await resumed).resumed).toBe(true);
-    await waitFor(() => received.length === 2);
-    await sleep(50);
-    expect(received.map((m) => m.data)).toEqual(['missed 1', 'missed 2']);
+    // Anything replayed twice would arrive before this marker, which is published after the recovery.
+    await rest.publish('m', 'marker');
+    await waitFor(() => received.length >= 3);
+    expect(received.map((m) => m.data)).toEqual(['missed 1', 'missed 2', 'marker']);
   });
 
   it('detaches and stops delivering', async () => {
@@ -238,9 +245,14 @@ describe.each(formats)('channel features over %s', (format) => {
     const subscriberClient = clients.realtime({ format });
     const channel = subscriberClient.channels.get(name);
     const received = await collect(channel);
+    const marker = uniqueChannel();
+    const markers = await collect(subscriberClient.channels.get(marker));
     await channel.detach();
-    await clients.rest({ format }).channels.get(name).publish('m', 'after detach');
-    await sleep(100);
+    const rest = clients.rest({ format });
+    await rest.channels.get(name).publish('m', 'after detach');
+    // Frames on one connection arrive in order: a delivery for the detached channel would precede the marker.
+    await rest.channels.get(marker).publish('m', 'marker');
+    await waitFor(() => markers.length === 1);
     expect(received).toHaveLength(0);
   });
 });
