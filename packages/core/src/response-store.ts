@@ -151,6 +151,8 @@ interface Entry {
   prefix: Token[];
   /** Joined text of `prefix`, or undefined when it must be joined again. */
   prefixText: string | undefined;
+  /** Total length of the prefix tokens' text. */
+  prefixLength: number;
   /**
    * Per-token: neither the `start` nor a `response-complete` was seen, so the beginning of the text
    * may be missing (a rewind window or a history read that ended inside the response).
@@ -187,6 +189,7 @@ function emptyEntry(id: string, pattern: ResponsePattern, orderSerial: string, n
     contactSerial: undefined,
     prefix: [],
     prefixText: undefined,
+    prefixLength: 0,
     missingStart: false,
     cache: undefined,
   };
@@ -215,7 +218,7 @@ function textOf(entry: Entry): string {
 }
 
 function textIsEmpty(entry: Entry): boolean {
-  return entry.text.length === 0 && entry.pendingLength === 0 && prefixTextOf(entry).length === 0;
+  return entry.text.length === 0 && entry.pendingLength === 0 && entry.prefixLength === 0;
 }
 
 /** Index where `serial` belongs in tokens sorted by serial, or -1 when a token with it is already there. */
@@ -640,8 +643,10 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
         report('duplicate', `Token ${serial} was already applied`, received);
         return false;
       }
-      entry.prefix.splice(slot, 0, { serial, text });
+      if (slot === entry.prefix.length) entry.prefix.push({ serial, text });
+      else entry.prefix.splice(slot, 0, { serial, text });
       entry.prefixText = undefined;
+      entry.prefixLength += text.length;
       return true;
     }
     if (entry.floor !== undefined && compareSerials(serial, entry.floor) <= 0) {
@@ -671,6 +676,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       }
       entry.prefix = [{ serial, text }, ...entry.prefix.filter((token) => compareSerials(token.serial, serial) > 0)];
       entry.prefixText = undefined;
+      entry.prefixLength = entry.prefix.reduce((sum, token) => sum + token.text.length, 0);
       return true;
     }
     if (entry.floor !== undefined && compareSerials(serial, entry.floor) <= 0) {
@@ -679,6 +685,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     }
     entry.prefix = [];
     entry.prefixText = undefined;
+    entry.prefixLength = 0;
     entry.text.reset(text);
     entry.pending = entry.pending.filter((token) => compareSerials(token.serial, serial) > 0);
     entry.pendingLength = entry.pending.reduce((sum, token) => sum + token.text.length, 0);
