@@ -6,24 +6,24 @@ import type { MarkdownNode } from './tree.js';
 
 // The completed streaming render, written out as HTML the way markdown-it writes it, must equal
 // markdown-it's own rendering of the whole text.
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function toHtml(nodes: readonly MarkdownNode[]): string {
   let out = '';
   for (const node of nodes) {
     if (node.type === 'text') {
-      out += escape(node.value);
+      out += escapeHtml(node.value);
       continue;
     }
     const p = node.properties;
     const inner = () => toHtml(node.children);
     switch (node.tagName) {
       case 'pre':
-        out += `<pre><code${p.language ? ` class="language-${escape(p.language)}"` : ''}>${inner()}</code></pre>`;
+        out += `<pre><code${p.language ? ` class="language-${escapeHtml(p.language)}"` : ''}>${inner()}</code></pre>`;
         break;
       case 'a':
-        out += `<a href="${escape(p.href!)}"${p.title ? ` title="${escape(p.title)}"` : ''}>${inner()}</a>`;
+        out += `<a href="${escapeHtml(p.href!)}"${p.title ? ` title="${escapeHtml(p.title)}"` : ''}>${inner()}</a>`;
         break;
       case 'del':
         out += `<s>${inner()}</s>`;
