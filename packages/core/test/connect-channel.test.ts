@@ -7,12 +7,8 @@ import type { HydrationStrategy } from '../src/types.js';
 import { PerResponseAgent, PerTokenAgent, tokensOf, uniqueChannel, useEmulator, waitFor } from './helpers.js';
 
 const SUBSCRIBE_ONLY_KEY = 'resumable.subonly:subscribe-only-secret';
-// Append rollup is off on the server: the emulator stores rolled-up appends before it delivers them, so
-// a client attaching inside a rollup window gets a snapshot that already holds fragments it is then sent
-// again with a newer version (a server-side inconsistency no client can tell from a repeated token).
-// The rollup test below publishes with a window and hydrates outside one.
+// Publishers use the emulator's default append rollup window (40 ms), as on Ably.
 const env = useEmulator({
-  appendRollupWindow: 0,
   connectionStateTtl: 15_000,
   keys: [DEFAULT_KEY, { key: SUBSCRIBE_ONLY_KEY, capability: { '*': ['subscribe'] } }],
 });

@@ -102,12 +102,8 @@ export function manualTokens() {
   };
 }
 
-/**
- * Agents publish without append rollup: the emulator's rollup window can deliver appends that a
- * reader attaching mid-window already got inside the rewound or historical message (the overlap
- * doubles text); with rollup off every append is delivered on its own, as Ably documents.
- */
-export const AGENT_TRANSPORT_PARAMS = { appendRollupWindow: 0 };
+/** Agents publish with Ably's default append rollup window (40 ms), as they would in production. */
+export const AGENT_TRANSPORT_PARAMS = { appendRollupWindow: 40 };
 
 /** An agent: its own client, streaming into `channelName` with `pattern`. */
 export function makeAgent(emulator: Emulator, channelName: string) {

@@ -76,7 +76,6 @@ export function StoryControls({ channelName, pattern, children }: StoryControlsP
     agent.current ??= new Ably.Realtime({
       ...emulatorClientOptions('agent'),
       echoMessages: false,
-      transportParams: { appendRollupWindow: 0 },
     });
     setAgentStatus('streaming');
     try {
