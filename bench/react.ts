@@ -1,14 +1,7 @@
-// `pnpm bench react [--tokens=2000] [--rate=1000]`
-// Streams tokens from an agent (the real SDK, against the emulator) into one message rendered in
-// headless Chromium, once through @resumable/react's hooks and once through a naive
-// `useState(prev => prev + token)` subscriber, and prints side by side: React commits per second of
-// the message component and main-thread milliseconds per 1,000 tokens (Chrome's TaskDuration, which
-// includes the SDK's own work), with the naive/ours ratios.
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import * as Ably from 'ably';
@@ -18,6 +11,7 @@ import { streamResponse } from '../packages/agent/src/index.js';
 import type { ResponsePattern } from '../packages/core/src/index.js';
 import { startEmulator } from '../packages/emulator/src/index.js';
 import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
+import { serveStatic } from './_static-server.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -56,25 +50,7 @@ async function buildPage(outDir: string): Promise<void> {
   });
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-      /^(\.\.[/\\])+/,
-      '',
-    );
-    const file = join(dir, path === '/' ? '_react-page.html' : path);
-    res.setHeader('content-type', MIME[extname(file)] ?? 'application/octet-stream');
-    createReadStream(file)
-      .on('error', () => {
-        res.statusCode = 404;
-        res.end();
-      })
-      .pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const serve = (dir: string): Promise<Server> => serveStatic(dir, '_react-page.html');
 
 /** Tokens at a steady rate: each millisecond tick releases the tokens that are due by then. */
 async function* atRate(tokens: readonly string[], perSecond: number): AsyncIterable<string> {

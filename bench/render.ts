@@ -1,19 +1,14 @@
-// `pnpm bench render [--sizes=20,60] [--renderers=streaming-message,streamdown,react-markdown] [--chars=4]`
-// Streams a 20 KB and a 60 KB markdown answer into each renderer in headless Chromium, one token per
-// task, and reports from a Chrome trace the main thread's scripting time and its total time (both as
-// CPU time of the thread, so a busy machine does not inflate them), the longest task (CPU), the
-// longest token as the page measured it (wall clock) and the ratios.
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { chromium } from 'playwright-core';
 import { build, defaultClientConditions } from 'vite';
 import { makeLongAnswer } from '../packages/react/src/streaming-message/story-fixtures.js';
 import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
+import { serveStatic } from './_static-server.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -44,25 +39,7 @@ async function buildPage(outDir: string): Promise<void> {
   });
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-      /^(\.\.[/\\])+/,
-      '',
-    );
-    const file = join(dir, path === '/' ? '_render-page.html' : path);
-    res.setHeader('content-type', MIME[extname(file)] ?? 'application/octet-stream');
-    createReadStream(file)
-      .on('error', () => {
-        res.statusCode = 404;
-        res.end();
-      })
-      .pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const serve = (dir: string): Promise<Server> => serveStatic(dir, '_render-page.html');
 
 interface BenchWindow {
   bench: {
