@@ -28,6 +28,20 @@ describe('<StreamingMessage>', () => {
     expect(root.hasAttribute('aria-busy')).toBe(false);
   });
 
+  it('marks a response whose beginning is missing with data-incomplete, and only that one', () => {
+    const { container, rerender } = renderStrict(
+      <StreamingMessage response={{ text: 'the end of it', status: 'complete', incomplete: true }} />,
+    );
+    const root = container.querySelector('[data-part="root"]')!;
+    expect(root.getAttribute('data-incomplete')).toBe('true');
+    rerender(
+      <StrictMode>
+        <StreamingMessage response={{ text: 'all of it', status: 'complete' }} />
+      </StrictMode>,
+    );
+    expect(root.hasAttribute('data-incomplete')).toBe(false);
+  });
+
   it('is not a live region; one polite status region speaks instead', () => {
     const { container } = render(<StreamingMessage text="Hi" status="streaming" />);
     const content = container.querySelector('[data-part="content"]')!;

@@ -22,6 +22,8 @@ export interface StreamingMessageResponse {
   readonly text: string;
   readonly status: MessageStatus;
   readonly errorReason?: string | undefined;
+  /** Set by the store when the start of the text could not be read back (e.g. past the rewind window, no history capability). */
+  readonly incomplete?: true | undefined;
 }
 
 interface MessageState {
@@ -90,7 +92,7 @@ export interface StreamingMessageRootProps extends Omit<HTMLAttributes<HTMLDivEl
 
 /**
  * The container: provides the message to its parts, and exposes `data-status` (and
- * `data-connection`) for CSS. `aria-busy` is set while the response streams, so assistive
+ * `data-connection`, and `data-incomplete` when the beginning of the text is known to be missing) for CSS. `aria-busy` is set while the response streams, so assistive
  * technology waits for it rather than reading every token.
  *
  * @example
@@ -135,6 +137,7 @@ export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageR
         data-status={resolvedStatus}
         data-connection={reconnecting ? 'reconnecting' : undefined}
         data-format={format}
+        data-incomplete={response?.incomplete ? 'true' : undefined}
         aria-busy={isActive(resolvedStatus) || reconnecting ? true : undefined}
         {...rest}
         ref={ref}
