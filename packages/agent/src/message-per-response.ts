@@ -1,8 +1,7 @@
 import { ERROR_KEY, RESPONSE_MESSAGE_NAME, ResumableError, STATUS_KEY, type TerminalStatus } from '@resumable/core';
 import type * as Ably from 'ably';
-import { clientIdOf } from './channel-access.js';
 import type { PublishTracker } from './publish-tracker.js';
-import { oversizeError } from './size.js';
+import { envelopeBytes, oversizeError } from './size.js';
 import { utf8ByteLength } from './utf8.js';
 import type { ResponseWriter } from './writer.js';
 
@@ -33,11 +32,7 @@ export class MessagePerResponseWriter implements ResponseWriter {
 
   /** Bytes of everything but the data (name, clientId, extras), as the size limit counts them. */
   private measureEnvelope(): number {
-    return (
-      utf8ByteLength(RESPONSE_MESSAGE_NAME) +
-      utf8ByteLength(clientIdOf(this.channel) ?? '') +
-      utf8ByteLength(JSON.stringify(this.extras))
-    );
+    return envelopeBytes(this.channel, RESPONSE_MESSAGE_NAME, this.extras);
   }
 
   async begin(): Promise<string> {

@@ -1,8 +1,7 @@
 import { ERROR_KEY, ResumableError, STATUS_KEY, type TerminalStatus, TOKEN_EVENT_NAMES } from '@resumable/core';
 import type * as Ably from 'ably';
-import { clientIdOf } from './channel-access.js';
 import type { PublishTracker } from './publish-tracker.js';
-import { oversizeError } from './size.js';
+import { envelopeBytes, oversizeError } from './size.js';
 import { utf8ByteLength } from './utf8.js';
 import type { ResponseWriter } from './writer.js';
 
@@ -34,11 +33,7 @@ export class MessagePerTokenWriter implements ResponseWriter {
    * is 'response-complete', the longest this writer sends, to stay on the safe side for every message.
    */
   private measureEnvelope(): number {
-    return (
-      utf8ByteLength(TOKEN_EVENT_NAMES.complete) +
-      utf8ByteLength(clientIdOf(this.channel) ?? '') +
-      utf8ByteLength(JSON.stringify(this.extras))
-    );
+    return envelopeBytes(this.channel, TOKEN_EVENT_NAMES.complete, this.extras);
   }
 
   async begin(): Promise<string> {
@@ -85,11 +80,7 @@ export class MessagePerTokenWriter implements ResponseWriter {
   async repair(text: string, status: TerminalStatus): Promise<void> {
     // Readers take the status of a response-complete as the end state until the stop arrives.
     const extras = { headers: { ...this.headers, [STATUS_KEY]: status } };
-    const bytes =
-      utf8ByteLength(TOKEN_EVENT_NAMES.complete) +
-      utf8ByteLength(clientIdOf(this.channel) ?? '') +
-      utf8ByteLength(JSON.stringify(extras)) +
-      utf8ByteLength(text);
+    const bytes = envelopeBytes(this.channel, TOKEN_EVENT_NAMES.complete, extras) + utf8ByteLength(text);
     const limit = this.maxMessageSize();
     if (bytes > limit) throw oversizeError(this.channel.name, bytes, limit, 'repair');
     await this.tracker.run(() => this.channel.publish({ name: TOKEN_EVENT_NAMES.complete, data: text, extras }));

@@ -1,4 +1,15 @@
 import { ResumableError } from '@resumable/core';
+import type * as Ably from 'ably';
+import { clientIdOf } from './channel-access.js';
+import { utf8ByteLength } from './utf8.js';
+
+/**
+ * Bytes of a message's envelope (name, the channel client's clientId, extras) as the size limit counts
+ * them; add the data's bytes for the whole message.
+ */
+export function envelopeBytes(channel: Ably.RealtimeChannel, name: string, extras: unknown): number {
+  return utf8ByteLength(name) + utf8ByteLength(clientIdOf(channel) ?? '') + utf8ByteLength(JSON.stringify(extras));
+}
 
 /** The 40009 error raised before a message that would exceed the size limit is sent. */
 export function oversizeError(
