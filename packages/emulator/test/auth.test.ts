@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import * as Ably from 'ably';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -50,8 +50,11 @@ async function jwt(
   claims: Record<string, unknown>,
   ttlSeconds = 3600,
 ): Promise<string> {
+  // A unique jti: two JWTs with the same claims signed in the same second would otherwise be the same
+  // string, and a token expired by an earlier test would stay expired for a later one.
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: keyName })
+    .setJti(randomUUID())
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(new TextEncoder().encode(secret));
