@@ -52,10 +52,15 @@ type FromSubscribers = { ready: true } | { started: true } | { deliveries: numbe
 type FromPublisher = { ready: true } | { start: string } | { end: string; appends: number };
 
 const now = () => performance.timeOrigin + performance.now();
+const TOKEN_SUFFIX = '; token';
+/** Digits and the decimal point of a publish time. */
+const isTimeByte = (byte: number) => (byte >= 0x30 && byte <= 0x39) || byte === 0x2e;
 
 /** Subscriber process: N raw protocol clients counting deliveries and latencies. */
 async function subscribers(port: number): Promise<void> {
-  const { WebSocket } = fromEmulatorPackage('ws') as { WebSocket: new (url: string) => BenchSocket };
+  const { WebSocket } = fromEmulatorPackage('ws') as {
+    WebSocket: new (url: string, options: { skipUTF8Validation: boolean; perMessageDeflate: boolean }) => BenchSocket;
+  };
   const msgpack = fromEmulatorPackage('@ably/msgpack-js') as { decode(b: Buffer): unknown };
   let latencies: number[] = [];
   let deliveries = 0;
@@ -65,21 +70,23 @@ async function subscribers(port: number): Promise<void> {
     new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(
         `ws://127.0.0.1:${port}/?key=${encodeURIComponent(KEY)}&format=${format}&heartbeats=false&v=6`,
+        { skipUTF8Validation: true, perMessageDeflate: false },
       );
       ws.on('error', reject);
       let attached = false;
       ws.on('message', (raw: Buffer, isBinary: boolean) => {
         const received = now();
-        if (attached && !isBinary) {
+        if (attached) {
           // Hot path, kept cheap so the emulator is what is measured: every append frame carries one
-          // message whose data starts with the publish time ("<ms>; token").
+          // message whose data is "<publish time in ms>; token". Both formats hold that string as
+          // plain bytes, so it is found without decoding the frame.
           deliveries += 1;
           if (recording) {
-            const at = raw.indexOf('"data":"');
-            if (at >= 0) {
-              const sentAt = Number(raw.toString('latin1', at + 8, raw.indexOf(';', at)));
-              if (sentAt > 0) latencies.push(received - sentAt);
-            }
+            const end = raw.indexOf(TOKEN_SUFFIX);
+            let start = end;
+            while (start > 0 && isTimeByte(raw[start - 1] as number)) start -= 1;
+            const sentAt = end > start ? Number(raw.toString('latin1', start, end)) : 0;
+            if (sentAt > 0) latencies.push(received - sentAt);
           }
           return;
         }
