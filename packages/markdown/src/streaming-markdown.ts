@@ -71,6 +71,13 @@ interface StableEntry {
   fingerprint: string | undefined;
 }
 
+/** One block parse of (a version of) the open tail, with the definitions it found. */
+interface TailParse {
+  readonly src: string;
+  readonly env: ParseEnv;
+  readonly tokens: Token[];
+}
+
 interface Group {
   readonly tokens: Token[];
   /** First line, or undefined when no token of the group carries a position. */
@@ -143,6 +150,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private stableFootnoteBlocks = 0;
   private stableEnv: ParseEnv = cloneEnv({});
   private last: MarkdownSnapshot | undefined;
+  /** Text length up to which line breaks have been looked at for blocks to promote. */
+  private promoteCheckedUpTo = 0;
 
   constructor(options: MarkdownOptions) {
     this.policy = resolvePolicy(options.urlPolicy);
@@ -156,23 +165,27 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     if (text.length < prefixLength || text.slice(0, prefixLength) !== this.stablePrefix) this.reset();
 
     const tail = text.slice(this.stablePrefix.length);
-    const probe = complete ? undefined : this.promote(tail);
+    // A block can only be completed by a line that ends, so without a new line break since the
+    // last attempt there is nothing to promote (deferring a promotion is always safe).
+    const mayPromote = !complete && text.indexOf('\n', this.promoteCheckedUpTo) >= 0;
+    const probe = mayPromote ? this.promote(tail) : undefined;
+    this.promoteCheckedUpTo = mayPromote ? text.length : Math.min(this.promoteCheckedUpTo, text.length);
     // Keep the prefix a slice of the text rather than a growing chain of concatenations.
     if (!complete && !probe) this.stablePrefix = text.slice(0, this.stablePrefix.length);
 
     const open = text.slice(this.stablePrefix.length);
-    // The probe parse of an unchanged tail serves the repair, and the render when nothing needed repair.
-    const parseForRepair = (src: string) =>
-      probe && src === open ? probe.tokens : parseBlocks(src, {}, this.counters);
-    const repaired = complete ? open : repairWith(open, parseForRepair);
-    let env: ParseEnv;
-    let tailTokens: Token[];
-    if (probe && repaired === open) {
-      ({ env, tokens: tailTokens } = probe);
-    } else {
-      env = cloneEnv(this.stableEnv);
-      tailTokens = parseBlocks(repaired, env, this.counters);
-    }
+    // Parses of the open tail, reused between the repair and the render: most tokens need one.
+    const parses: TailParse[] = probe && probe.src === open ? [probe] : [];
+    const parseTail = (src: string): TailParse => {
+      const known = parses.find((p) => p.src === src);
+      if (known) return known;
+      const env = cloneEnv(this.stableEnv);
+      const parsed = { src, env, tokens: parseBlocks(src, env, this.counters) };
+      parses.push(parsed);
+      return parsed;
+    };
+    const repaired = complete ? open : repairWith(open, (src) => parseTail(src).tokens);
+    const { env, tokens: tailTokens } = parseTail(repaired);
     const fingerprint = definitionsFingerprint(env);
 
     // Completed blocks are parsed once; again only if a definition they may read has changed.
@@ -205,15 +218,15 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
    * Move every top-level block of `tail` that can no longer change into the stable list. Returns
    * the parse of `tail` when nothing moved, so the caller can reuse it.
    */
-  private promote(tail: string): { tokens: Token[]; env: ParseEnv } | undefined {
+  private promote(tail: string): TailParse | undefined {
     const probeEnv = cloneEnv(this.stableEnv);
     const tokens = parseBlocks(tail, probeEnv, this.counters);
     const groups = groupTopLevel(tokens);
-    if (groups.length < 2) return { tokens, env: probeEnv };
+    if (groups.length < 2) return { src: tail, tokens, env: probeEnv };
     const starts = lineStarts(tail);
     let split = groups.length - 1;
     while (split > 0 && !canSplitBefore(groups, split, starts)) split--;
-    if (split === 0) return { tokens, env: probeEnv };
+    if (split === 0) return { src: tail, tokens, env: probeEnv };
 
     let from = 0;
     let pending: Token[] = [];
@@ -261,6 +274,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     this.stableFootnoteBlocks = 0;
     this.stableEnv = cloneEnv({});
     this.last = undefined;
+    this.promoteCheckedUpTo = 0;
   }
 }
 

@@ -27,22 +27,26 @@ function toReact(nodes: readonly HighlightNode[]): ReactNode[] {
 function useHighlight(code: string, language: string | undefined, enabled: boolean): HighlightNode[] | undefined {
   const key = language ? cacheKey(language, code) : '';
   const [result, setResult] = useState<{ key: string; nodes: HighlightNode[] | undefined }>();
+  // Keyed on one value that stays '' while the fence is open, so a streaming block schedules no
+  // effect per token.
+  const wanted = enabled && language && !cache.has(key) ? key : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `wanted` changes exactly when code or language do (while enabled)
   useEffect(() => {
-    if (!enabled || !language || cache.has(key)) return;
+    if (!wanted || !language) return;
     let cancelled = false;
     import('./highlight.js').then(
       ({ highlight }) => {
         const nodes = highlight(code, language);
         if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-        cache.set(key, nodes ?? null);
-        if (!cancelled) setResult({ key, nodes });
+        cache.set(wanted, nodes ?? null);
+        if (!cancelled) setResult({ key: wanted, nodes });
       },
       () => undefined, // without highlighting the code still shows as plain text
     );
     return () => {
       cancelled = true;
     };
-  }, [enabled, language, code, key]);
+  }, [wanted]);
   if (!enabled || !language) return undefined;
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;

@@ -98,11 +98,16 @@ const Block = memo(function Block({ block, ctx }: { block: MarkdownBlock; ctx: R
   return <>{renderNodes(block.nodes, ctx)}</>;
 });
 
-// Blocks are rendered in fixed-size chunks so a token costs one chunk's worth of memo checks,
-// not one per block of the whole answer.
-const CHUNK_SIZE = 32;
+// Blocks are rendered as a shallow tree: sections of chunks of blocks, each group memoised. A token
+// changes the last block, so it re-renders one section and one chunk and costs a few memo checks
+// per level instead of one per block of the answer. Blocks keep their position in the tree from
+// the moment they appear, so the DOM of a block is never replaced when it completes.
+const FANOUT = 16;
 
-const Chunk = memo(function Chunk({ blocks, ctx }: { blocks: readonly MarkdownBlock[]; ctx: RenderContextValue }) {
+type Chunk = readonly MarkdownBlock[];
+type Section = readonly Chunk[];
+
+function ChunkBlocks({ blocks, ctx }: { blocks: Chunk; ctx: RenderContextValue }) {
   return (
     <>
       {blocks.map((block) => (
@@ -110,21 +115,49 @@ const Chunk = memo(function Chunk({ blocks, ctx }: { blocks: readonly MarkdownBl
       ))}
     </>
   );
+}
+
+// Each memoised group renders one wrapper child: React walks a skipped fiber's direct children
+// once per render, so that walk should be one fiber long, not FANOUT.
+const MemoChunk = memo(function MemoChunk({ blocks, ctx }: { blocks: Chunk; ctx: RenderContextValue }) {
+  return <ChunkBlocks blocks={blocks} ctx={ctx} />;
 });
 
-/** Split blocks into chunks, reusing last render's chunk arrays whose blocks are all unchanged. */
-function useChunks(blocks: readonly MarkdownBlock[]): (readonly MarkdownBlock[])[] {
-  const previous = useRef<(readonly MarkdownBlock[])[]>([]);
-  const chunks: (readonly MarkdownBlock[])[] = [];
-  for (let start = 0, c = 0; start < blocks.length; start += CHUNK_SIZE, c++) {
-    const end = Math.min(blocks.length, start + CHUNK_SIZE);
-    const prev = previous.current[c];
+function SectionChunks({ chunks, ctx }: { chunks: Section; ctx: RenderContextValue }) {
+  return (
+    <>
+      {chunks.map((blocks, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: chunk i always holds the same block positions
+        <MemoChunk key={i} blocks={blocks} ctx={ctx} />
+      ))}
+    </>
+  );
+}
+
+const MemoSection = memo(function MemoSection({ chunks, ctx }: { chunks: Section; ctx: RenderContextValue }) {
+  return <SectionChunks chunks={chunks} ctx={ctx} />;
+});
+
+/** Group `items` by FANOUT, reusing last render's group arrays whose members are all unchanged. */
+function regroup<T>(items: readonly T[], previous: readonly (readonly T[])[]): (readonly T[])[] {
+  const groups: (readonly T[])[] = [];
+  for (let start = 0, g = 0; start < items.length; start += FANOUT, g++) {
+    const end = Math.min(items.length, start + FANOUT);
+    const prev = previous[g];
     let same = prev !== undefined && prev.length === end - start;
-    for (let i = start; same && i < end; i++) same = prev![i - start] === blocks[i];
-    chunks.push(same ? prev! : blocks.slice(start, end));
+    for (let i = start; same && i < end; i++) same = prev![i - start] === items[i];
+    groups.push(same ? prev! : items.slice(start, end));
   }
-  previous.current = chunks;
-  return chunks;
+  return groups;
+}
+
+/** The blocks as sections of chunks, with unchanged groups keeping their identity across renders. */
+function useSections(blocks: readonly MarkdownBlock[]): Section[] {
+  const previous = useRef<{ chunks: Chunk[]; sections: Section[] }>({ chunks: [], sections: [] });
+  const chunks = regroup(blocks, previous.current.chunks);
+  const sections = regroup(chunks, previous.current.sections);
+  previous.current = { chunks, sections };
+  return sections;
 }
 
 function useStreamingMarkdown(urlPolicy: UrlPolicy | undefined): StreamingMarkdown {
@@ -154,7 +187,7 @@ export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownCon
   const snapshot = doc.update(text, { complete: !repair });
   const idPrefix = `${useId().replace(/[^a-zA-Z0-9_-]/g, '')}-`;
   const ctx = useMemo(() => ({ labels, idPrefix }), [labels, idPrefix]);
-  const chunks = useChunks(snapshot.blocks);
+  const sections = useSections(snapshot.blocks);
   const footnotes = snapshot.hasFootnotes ? collectFootnotes(snapshot.blocks) : NO_FOOTNOTES;
   const footnoteKey = [...footnotes.numbers.keys()].join('\u0000');
   // biome-ignore lint/correctness/useExhaustiveDependencies: the numbers change exactly when the key does
@@ -162,9 +195,9 @@ export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownCon
   return (
     <RenderContext.Provider value={ctx}>
       <FootnoteNumbers.Provider value={numbers}>
-        {chunks.map((blocks, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: chunk i always holds the same block positions
-          <Chunk key={i} blocks={blocks} ctx={ctx} />
+        {sections.map((chunks, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: section i always holds the same block positions
+          <MemoSection key={i} chunks={chunks} ctx={ctx} />
         ))}
         {footnotes.definitions.length > 0 ? (
           <section data-part="footnotes" aria-label={labels.footnotes}>

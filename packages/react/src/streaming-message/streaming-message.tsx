@@ -10,9 +10,9 @@ import {
   useEffect,
   useLayoutEffect,
   useMemo,
+  useReducer,
   useRef,
   useState,
-  useSyncExternalStore,
 } from 'react';
 import { announcementFor, DEFAULT_LABELS, type MessageStatus, type StreamingMessageLabels } from './announcements.js';
 import { MarkdownContent } from './markdown-content.js';
@@ -47,9 +47,10 @@ class MessageStore {
   constructor(public state: MessageState) {}
   readonly subscribe = (listener: () => void) => {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   };
-  readonly getState = () => this.state;
   /** Tell parts that did not re-render with the root (memoised children) about the new state. */
   notify(): void {
     if (this.notified === this.state) return;
@@ -60,14 +61,29 @@ class MessageStore {
 
 const MessageContext = createContext<MessageStore | null>(null);
 
+// useLayoutEffect warns during server rendering; there is nothing to notify there.
+const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+
+/**
+ * The root's state for a part. A part that re-renders with the root reads the new state directly;
+ * one that did not (a memoised child) is re-rendered by the root's notification. Unlike
+ * `useSyncExternalStore`, this leaves no passive effect to schedule on every token.
+ */
 function useMessage(part: string): MessageState {
   const store = useContext(MessageContext);
   if (!store) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
-  return useSyncExternalStore(store.subscribe, store.getState, store.getState);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const rendered = useRef(store.state);
+  rendered.current = store.state;
+  useLayoutEffectOnClient(
+    () =>
+      store.subscribe(() => {
+        if (rendered.current !== store.state) rerender();
+      }),
+    [store],
+  );
+  return store.state;
 }
-
-// useLayoutEffect warns during server rendering; there is nothing to notify there.
-const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffect : useLayoutEffect;
 
 const isActive = (status: MessageStatus) => status === 'streaming' || status === 'pending';
 
