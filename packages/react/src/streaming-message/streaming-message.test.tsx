@@ -219,6 +219,35 @@ describe('<StreamingMessage>', () => {
     expect(seen.size).toBeGreaterThan(100);
   });
 
+  it('leaves the status region and the caret untouched while tokens arrive, and updates them when the status changes', async () => {
+    const text = 'Streaming **words** into a paragraph, token after token.';
+    const { container, rerender } = renderStrict(<StreamingMessage text="" status="streaming" />);
+    const status = screen.getByRole('status');
+    const caret = container.querySelector('[data-part="caret"]')!;
+    const mutations: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => mutations.push(...records));
+    observer.observe(status, { subtree: true, childList: true, characterData: true, attributes: true });
+    observer.observe(caret, { attributes: true });
+    streamInto(text, 3, (prefix) =>
+      rerender(
+        <StrictMode>
+          <StreamingMessage text={prefix} status="streaming" />
+        </StrictMode>,
+      ),
+    );
+    await Promise.resolve(); // MutationObserver callbacks run as microtasks
+    expect(mutations).toEqual([]);
+    expect(container.querySelector('[data-part="caret"]')).toBe(caret);
+    rerender(
+      <StrictMode>
+        <StreamingMessage text={text} status="complete" />
+      </StrictMode>,
+    );
+    observer.disconnect();
+    expect(status.textContent).toBe('Response complete');
+    expect(container.querySelector('[data-part="caret"]')).toBeNull();
+  });
+
   it('explains a part used outside its root', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(() => render(<StreamingMessage.Content />)).toThrow(/inside <StreamingMessage.Root>/);

@@ -5,6 +5,7 @@ import {
   createContext,
   forwardRef,
   type HTMLAttributes,
+  memo,
   type ReactNode,
   useContext,
   useEffect,
@@ -66,10 +67,11 @@ const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffect : us
 
 /**
  * The root's state for a part. A part that re-renders with the root reads the new state directly;
- * one that did not (a memoised child) is re-rendered by the root's notification. Unlike
- * `useSyncExternalStore`, this leaves no passive effect to schedule on every token.
+ * one that did not (a memoised part, or children passed as the same element) is re-rendered by the
+ * root's notification when one of the `fields` it reads has changed. Unlike `useSyncExternalStore`,
+ * this leaves no passive effect to schedule on every token.
  */
-function useMessage(part: string): MessageState {
+function useMessage(part: string, fields: readonly (keyof MessageState)[]): MessageState {
   const store = useContext(MessageContext);
   if (!store) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
@@ -78,12 +80,17 @@ function useMessage(part: string): MessageState {
   useLayoutEffectOnClient(
     () =>
       store.subscribe(() => {
-        if (rendered.current !== store.state) rerender();
+        const next = store.state;
+        if (fields.some((field) => rendered.current[field] !== next[field])) rerender();
       }),
     [store],
   );
   return store.state;
 }
+
+const CONTENT_FIELDS = ['text', 'status', 'format', 'urlPolicy', 'labels'] as const;
+const CARET_FIELDS = ['status', 'reconnecting'] as const;
+const STATUS_FIELDS = ['status', 'reconnecting', 'errorReason', 'labels'] as const;
 
 const isActive = (status: MessageStatus) => status === 'streaming' || status === 'pending';
 
@@ -177,7 +184,7 @@ StreamingMessageRoot.displayName = 'StreamingMessage.Root';
  */
 export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(
   function StreamingMessageContent({ style, ...rest }, ref) {
-    const { text, status, format, urlPolicy, labels } = useMessage('Content');
+    const { text, status, format, urlPolicy, labels } = useMessage('Content', CONTENT_FIELDS);
     if (format === 'plain') {
       return (
         <div data-part="content" style={{ whiteSpace: 'pre-wrap', ...style }} {...rest} ref={ref}>
@@ -208,12 +215,14 @@ StreamingMessageContent.displayName = 'StreamingMessage.Content';
  * <StreamingMessage.Caret className="my-caret" />
  * ```
  */
-export const StreamingMessageCaret = forwardRef<HTMLSpanElement, HTMLAttributes<HTMLSpanElement>>(
-  function StreamingMessageCaret(props, ref) {
-    const { status, reconnecting } = useMessage('Caret');
+// Caret and status are memoised: they change with the status, not with every token, so they
+// skip the root's per-token render and are re-rendered by its notification instead.
+export const StreamingMessageCaret = memo(
+  forwardRef<HTMLSpanElement, HTMLAttributes<HTMLSpanElement>>(function StreamingMessageCaret(props, ref) {
+    const { status, reconnecting } = useMessage('Caret', CARET_FIELDS);
     if (!isActive(status) || reconnecting) return null;
     return <span data-part="caret" aria-hidden="true" {...props} ref={ref} />;
-  },
+  }),
 );
 StreamingMessageCaret.displayName = 'StreamingMessage.Caret';
 
@@ -244,9 +253,12 @@ export interface StreamingMessageStatusProps extends HTMLAttributes<HTMLDivEleme
  * <StreamingMessage.Status visible className="status-line" />
  * ```
  */
-export const StreamingMessageStatus = forwardRef<HTMLDivElement, StreamingMessageStatusProps>(
-  function StreamingMessageStatus({ visible = false, style, ...rest }, ref) {
-    const { status, reconnecting, errorReason, labels } = useMessage('Status');
+export const StreamingMessageStatus = memo(
+  forwardRef<HTMLDivElement, StreamingMessageStatusProps>(function StreamingMessageStatus(
+    { visible = false, style, ...rest },
+    ref,
+  ) {
+    const { status, reconnecting, errorReason, labels } = useMessage('Status', STATUS_FIELDS);
     const mounted = useRef({ status, reconnecting, changed: false });
     if (status !== mounted.current.status || reconnecting !== mounted.current.reconnecting)
       mounted.current.changed = true;
@@ -265,7 +277,7 @@ export const StreamingMessageStatus = forwardRef<HTMLDivElement, StreamingMessag
         {message}
       </div>
     );
-  },
+  }),
 );
 StreamingMessageStatus.displayName = 'StreamingMessage.Status';
 
