@@ -24,10 +24,7 @@ async function openPage(
 ) {
   const client = env.client();
   const channel = client.channels.get(name);
-  const store = env.store();
-  const sync = connectChannel(channel, store, { ...extra, strategy });
-  env.track(sync);
-  await sync.ready;
+  const { store, sync } = await env.connect(channel, { ...extra, strategy });
   return { client, channel, store, sync };
 }
 
@@ -327,10 +324,7 @@ describe('connectChannel errors and limits', () => {
     const name = uniqueChannel();
     // A key that may subscribe but not read history.
     const client = env.client({ key: SUBSCRIBE_ONLY_KEY });
-    const store = env.store();
-    const sync = connectChannel(client.channels.get(name), store, { strategy: 'history' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(client.channels.get(name), { strategy: 'history' });
     const { syncStatus, error } = store.getSnapshot();
     expect(syncStatus).toBe('error');
     expect(error?.code).toBe(40160);
@@ -342,10 +336,7 @@ describe('connectChannel errors and limits', () => {
     const agent = new PerResponseAgent(env.client().channels.get(name), 'r1');
     const tokens = tokensOf(TEXT);
     const client = env.client({ key: SUBSCRIBE_ONLY_KEY });
-    const store = env.store();
-    const sync = connectChannel(client.channels.get(name), store, { strategy: 'rewind' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(client.channels.get(name), { strategy: 'rewind' });
     await agent.start();
     agent.send(...tokens.slice(0, 8));
     await waitFor(() => textOf(store, 'r1') === tokens.slice(0, 8).join(''), 'first tokens');
@@ -471,10 +462,7 @@ describe('connectChannel errors and limits', () => {
     await agent.start();
     agent.send('sent ', 'after ', 'the attach');
     await waitFor(() => seenElsewhere.length === 3, 'the other listener to receive the tokens');
-    const store = env.store();
-    const sync = connectChannel(channel, store, { strategy: 'history' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(channel, { strategy: 'history' });
     agent.send(' and more');
     await agent.finish();
     await waitComplete(store, 't1', 'sent after the attach and more');
@@ -488,10 +476,7 @@ describe('connectChannel errors and limits', () => {
     await agent.flush();
     for (const strategy of strategies) {
       const channel = env.client().channels.get(name, { attachOnSubscribe: false });
-      const store = env.store();
-      const sync = connectChannel(channel, store, { strategy });
-      env.track(sync);
-      await sync.ready;
+      const { store } = await env.connect(channel, { strategy });
       expect(channel.state).toBe('attached');
       expect(store.getSnapshot()).toMatchObject({ syncStatus: 'live', error: undefined });
       await waitFor(() => textOf(store, 'r1') === 'before ', `${strategy} backlog`);
@@ -506,10 +491,7 @@ describe('connectChannel errors and limits', () => {
     agent.send('binary ', 'protocol ');
     await agent.flush();
     const channel = env.client({ format: 'msgpack' }).channels.get(name);
-    const store = env.store();
-    const sync = connectChannel(channel, store, { strategy: 'history' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(channel, { strategy: 'history' });
     agent.send('works');
     await agent.finish();
     await waitComplete(store, 't1', 'binary protocol works');
@@ -524,10 +506,7 @@ describe('connectChannel errors and limits', () => {
     const client = env.client();
     const channel: Ably.RealtimeChannel = client.channels.get(name);
     await channel.attach();
-    const store = env.store();
-    const sync = connectChannel(channel, store, { strategy: 'rewind' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(channel, { strategy: 'rewind' });
     expect(textOf(store, 'r1')).toBe('already there');
   });
 });

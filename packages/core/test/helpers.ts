@@ -1,6 +1,7 @@
 import { type Emulator, startEmulator } from '@resumable/emulator';
 import * as Ably from 'ably';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type ConnectChannelOptions, connectChannel } from '../src/connect-channel.js';
 import { createResponseStore, type ResponseStore, type ResponseStoreOptions } from '../src/response-store.js';
 
 /** Start one emulator for the test file and close every client after each test. */
@@ -39,6 +40,18 @@ export function useEmulator(options: Parameters<typeof startEmulator>[0] = {}) {
       const store = createResponseStore(options);
       opened.push({ close: () => store.dispose() });
       return store;
+    },
+    /** Hydrate a fresh store from `channel` (stopped after the test); resolves once the sync is ready. */
+    async connect(
+      channel: Ably.RealtimeChannel,
+      options: ConnectChannelOptions,
+      storeOptions: ResponseStoreOptions = {},
+    ) {
+      const store = this.store(storeOptions);
+      const sync = connectChannel(channel, store, options);
+      this.track(sync);
+      await sync.ready;
+      return { store, sync };
     },
     /** Something to stop after the test (a channel sync). */
     track(item: { stop(): void }) {
