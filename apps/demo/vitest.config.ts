@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: 'demo',
     environment: 'node',
-    include: ['server/**/*.test.ts', 'e2e/**/*.test.ts'],
+    // Component tests under src/ pick jsdom with a `@vitest-environment` comment.
+    include: ['server/**/*.test.ts', 'src/**/*.test.tsx', 'e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // eventsource-parser (under the AI SDK) publishes a `source` condition pointing at TypeScript,

@@ -100,6 +100,7 @@ export function App({ config }: { config: DemoConfig }) {
             log={log}
             pending={pending}
             onStatus={onStatus}
+            onSuggest={send}
           />
           <Composer
             maxLength={config.maxPromptLength}

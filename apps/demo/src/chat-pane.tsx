@@ -6,6 +6,7 @@ import { createBrowserClient } from './ably-client.js';
 import { type DemoConfig, fetchSeed } from './api.js';
 import { AssistantBody } from './assistant-body.js';
 import { channelNameFor, REWIND } from './conversation.js';
+import { EmptyConversation } from './empty-conversation.js';
 import type { ProtocolLog } from './protocol-log.js';
 
 /** A prompt this page sent whose response has not reached the channel yet. */
@@ -35,6 +36,8 @@ export interface ChatPaneProps {
   readonly log: ProtocolLog;
   readonly pending?: readonly PendingPrompt[];
   readonly onStatus?: (status: PaneStatus) => void;
+  /** Sends a suggested prompt; without it, suggestions are shown as text only. */
+  readonly onSuggest?: (prompt: string) => void;
 }
 
 /**
@@ -133,12 +136,7 @@ function Conversation(
           stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
         }}
       >
-        {hydration.responses.length === 0 && waiting.length === 0 && (
-          <p className="empty">
-            Ask something to start. Try <em>“write a debounce function”</em>, <em>“compare websockets and sse”</em> or{' '}
-            <em>“how do I deploy to production”</em>, then break the connection while the answer streams.
-          </p>
-        )}
+        {hydration.responses.length === 0 && waiting.length === 0 && <EmptyConversation onSuggest={props.onSuggest} />}
         {hydration.responses.map((response) => (
           <Turn
             key={response.id}
