@@ -1,21 +1,36 @@
-import type { StreamedResponse } from '@resumable/core';
-import { StreamingMessage } from '@resumable/react';
+import { StreamingMessage, type StreamingMessageResponse } from '@resumable/react';
 
 /**
  * The answer itself: markdown rendered by the kit's `<StreamingMessage>`, or the exact text
- * received (to compare with the agent's, character for character).
+ * received (to compare with the agent's, character for character). An answer whose beginning could
+ * not be read back says so in words above the text, so nobody mistakes its middle for its start.
  */
 export function AssistantBody(props: {
-  response: StreamedResponse;
+  response: StreamingMessageResponse;
   view: 'markdown' | 'source';
   reconnecting: boolean;
 }) {
-  if (props.view === 'source') {
-    return (
-      <pre className="source" data-testid="response-source">
-        {props.response.text}
-      </pre>
-    );
-  }
-  return <StreamingMessage className="markdown" response={props.response} reconnecting={props.reconnecting} />;
+  return (
+    <>
+      {props.response.incomplete && <IncompleteNotice />}
+      {props.view === 'source' ? (
+        <pre className="source" data-testid="response-source">
+          {props.response.text}
+        </pre>
+      ) : (
+        <StreamingMessage className="markdown" response={props.response} reconnecting={props.reconnecting} />
+      )}
+    </>
+  );
+}
+
+function IncompleteNotice() {
+  return (
+    <p className="incomplete-notice" role="note" data-testid="incomplete-notice">
+      <span aria-hidden="true" className="incomplete-icon">
+        ⚠
+      </span>{' '}
+      The beginning of this answer could not be loaded; only its end is shown.
+    </p>
+  );
 }

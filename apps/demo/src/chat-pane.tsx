@@ -187,6 +187,7 @@ const Turn = memo(function Turn({
         data-response-id={response.responseId}
         data-status={response.status}
         data-seeded={response.seeded ? 'true' : undefined}
+        data-incomplete={response.incomplete ? 'true' : undefined}
       >
         <AssistantBody response={response} view={view} reconnecting={reconnecting} />
         <footer className="bubble-meta">

@@ -1,0 +1,50 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AssistantBody } from './assistant-body.js';
+
+afterEach(cleanup);
+
+const NOTICE = 'The beginning of this answer could not be loaded';
+
+describe('<AssistantBody>', () => {
+  it('says in words that the beginning is missing, in both views, above the text', () => {
+    const response = { text: 'the **end** of it', status: 'complete', incomplete: true } as const;
+    const { container, rerender } = render(<AssistantBody response={response} view="markdown" reconnecting={false} />);
+    const notice = screen.getByRole('note');
+    expect(notice.textContent).toContain(NOTICE);
+    // The notice comes before the text, where the missing beginning would be.
+    const root = container.querySelector('[data-part="root"]')!;
+    expect(notice.compareDocumentPosition(root) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(root.getAttribute('data-incomplete')).toBe('true');
+    expect(container.querySelector('strong')?.textContent).toBe('end');
+
+    rerender(<AssistantBody response={response} view="source" reconnecting={false} />);
+    expect(screen.getByRole('note').textContent).toContain(NOTICE);
+    expect(screen.getByTestId('response-source').textContent).toBe('the **end** of it');
+  });
+
+  it('shows no notice for a normal response, streaming or complete', () => {
+    const { container, rerender } = render(
+      <AssistantBody response={{ text: 'all of it', status: 'streaming' }} view="markdown" reconnecting={false} />,
+    );
+    expect(screen.queryByRole('note')).toBeNull();
+    expect(container.textContent).not.toContain(NOTICE);
+    rerender(<AssistantBody response={{ text: 'all of it', status: 'complete' }} view="markdown" reconnecting />);
+    expect(screen.queryByRole('note')).toBeNull();
+    rerender(<AssistantBody response={{ text: 'all of it', status: 'complete' }} view="source" reconnecting={false} />);
+    expect(screen.queryByRole('note')).toBeNull();
+    expect(container.textContent).toBe('all of it');
+  });
+
+  it('drops the notice when the beginning turns up later', () => {
+    const { rerender } = render(
+      <AssistantBody response={{ text: 'end', status: 'streaming', incomplete: true }} view="markdown" reconnecting />,
+    );
+    expect(screen.getByRole('note')).toBeTruthy();
+    rerender(
+      <AssistantBody response={{ text: 'start and end', status: 'complete' }} view="markdown" reconnecting={false} />,
+    );
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+});
