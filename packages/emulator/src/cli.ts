@@ -61,7 +61,7 @@ Client options for the ably SDK:
   new Ably.Realtime(${JSON.stringify({ ...clientOptions, useBinaryProtocol: undefined }, null, 2).replace(/\n/g, '\n  ')})
   (add useBinaryProtocol: true for msgpack; in browsers prefer token auth over the key)
 
-Faults (loopback only): curl -X POST ${emulator.httpUrl}/_emulator/faults/{drop|expire|pause|delay|expire-tokens|restart} -d '{"connectionId":"…","ms":1000}'
+Faults (loopback only): curl -X POST ${emulator.httpUrl}/_emulator/faults/{drop|expire|cut-off|pause|delay|expire-tokens|restart} -d '{"connectionId":"…","ms":1000}'
 `);
   const shutdown = () => {
     emulator.stop().then(() => process.exit(0));

@@ -72,7 +72,45 @@ export interface EmulatorFaults {
   delayDelivery(ms: number): void;
   /** Expire every issued token and JWT: token connections get DISCONNECTED 40142 and renew. Returns affected connections. */
   expireTokens(): number;
+  /**
+   * Cut one connection (or every connection, without `connectionId`) off the network for `ms`, leaving
+   * every other connection untouched. Its transport is dropped at once, as {@link dropConnections} does
+   * (what was already answered, ACKs included, goes out first). For `ms` from now, any WebSocket that
+   * tries to resume or recover that connection is accepted but held unanswered: nothing is sent and
+   * nothing read, as if its packets went nowhere. When the cut-off ends, the held attempt proceeds as a
+   * normal resume (or is cleaned up if the client gave up and closed it meanwhile). Connection state
+   * follows `connectionStateTtl` as usual: a cut-off longer than it ends in a failed resume (80008).
+   * With `expire: true` the connection's state is also discarded now, so the resume after the cut-off
+   * fails with 80008 and channels reattach with `resumed: false` (an outage, for that connection only).
+   * Brand-new connections are never held. Returns how many connections were cut off.
+   *
+   * @param connectionId the connection to cut off; all connections when undefined
+   * @param ms how long, 0..600000 ms (0 is a plain drop)
+   * @throws EmulatorError 40003 for a bad `ms`, 40400 for an unknown `connectionId`
+   * @example
+   * ```ts
+   * emulator.faults.cutOff(client.connection.id, 1500); // resumes (same id) once 1.5 s have passed
+   * emulator.faults.cutOff(client.connection.id, 5000, { expire: true }); // then the resume fails with 80008
+   * ```
+   */
+  cutOff(connectionId: string | undefined, ms: number, options?: CutOffOptions): number;
 }
+
+/**
+ * Options for {@link EmulatorFaults.cutOff}.
+ *
+ * @example
+ * ```ts
+ * emulator.faults.cutOff(connectionId, 3000, { expire: true });
+ * ```
+ */
+export interface CutOffOptions {
+  /** Also discard the connection's state now: the resume after the cut-off fails with 80008. Default false. */
+  expire?: boolean;
+}
+
+/** Longest cut-off accepted, ms. */
+const MAX_CUT_OFF_MS = 600_000;
 
 /**
  * Options to build client options for the `ably` SDK.
@@ -142,6 +180,15 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** A resume or recover attempt held unanswered while its connection is cut off. */
+interface HeldTransport {
+  ws: WebSocket;
+  timer: NodeJS.Timeout | undefined;
+}
+
+// A connection key is `<random>!<connection id>-<counter>` (see Connection.adopt).
+const CONNECTION_KEY = /^[A-Za-z0-9]+!([A-Za-z0-9]+)-\d+$/;
+
 interface QueuedFrame {
   connection: Connection;
   socket: WebSocket;
@@ -169,6 +216,9 @@ export class EmulatorServer implements Hub, Emulator {
   private delayMs = 0;
   private readonly queue: QueuedFrame[] = [];
   private queueTimer: NodeJS.Timeout | undefined;
+  /** Connection id → when its cut-off ends (kept by id so it outlives discarded state). */
+  private readonly cutOffs = new Map<string, number>();
+  private readonly held = new Set<HeldTransport>();
   port = 0;
 
   constructor(private readonly options: EmulatorOptions = {}) {
@@ -248,6 +298,13 @@ export class EmulatorServer implements Hub, Emulator {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const query = url.searchParams;
     const format: Format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
+    const resumeKey = query.get('resume') ?? query.get('recover');
+    const cutOffId = resumeKey ? CONNECTION_KEY.exec(resumeKey)?.[1] : undefined;
+    let replayEarlyFrames: (() => void) | undefined;
+    if (cutOffId !== undefined && this.cutOffRemaining(cutOffId) > 0) {
+      replayEarlyFrames = await this.holdWhileCutOff(ws, cutOffId);
+      if (!replayEarlyFrames) return;
+    }
     const reject = (error: EmulatorError) => {
       this.log(`connection refused: ${error.code} ${error.message}`);
       ws.send(encodeFrame({ action: 9, error: error.toWire() }, format));
@@ -268,7 +325,6 @@ export class EmulatorServer implements Hub, Emulator {
       return;
     }
     if (ws.readyState !== ws.OPEN) return;
-    const resumeKey = query.get('resume') ?? query.get('recover');
     let connection: Connection | undefined;
     let resumeError: EmulatorError | undefined;
     if (resumeKey) {
@@ -294,9 +350,69 @@ export class EmulatorServer implements Hub, Emulator {
     connection.clientId = clientId;
     connection.configure(query, format);
     connection.adopt(ws, resumeError);
+    replayEarlyFrames?.();
     this.log(
       `${connection.id} ${isNew ? 'connected' : query.get('resume') ? 'resumed' : 'recovered'} (${format}, ${credentials.kind} ${credentials.keyName}${clientId ? `, clientId ${clientId}` : ''})${resumeError ? ` after failed resume: ${resumeError.code}` : ''}`,
     );
+  }
+
+  /** Milliseconds left in a connection's cut-off (0 when it is not cut off; ended cut-offs are forgotten). */
+  private cutOffRemaining(connectionId: string): number {
+    const until = this.cutOffs.get(connectionId);
+    if (until === undefined) return 0;
+    const remaining = until - Date.now();
+    if (remaining <= 0) this.cutOffs.delete(connectionId);
+    return Math.max(0, remaining);
+  }
+
+  /**
+   * Hold a resume/recover WebSocket of a cut-off connection: send nothing and read nothing until the
+   * cut-off ends (it may be extended meanwhile). Then read what arrived meanwhile: resolves undefined
+   * when the socket closed or its client gave up on it (a close frame was waiting), else a function
+   * that hands the frames read early to the connection once it has adopted the socket.
+   */
+  private holdWhileCutOff(ws: WebSocket, connectionId: string): Promise<(() => void) | undefined> {
+    return new Promise((resolve) => {
+      const hold: HeldTransport = { ws, timer: undefined };
+      this.held.add(hold);
+      ws.pause();
+      this.log(`${connectionId} resume attempt held (cut off)`);
+      const early: Array<[Buffer, boolean]> = [];
+      const keep = (raw: Buffer, isBinary: boolean) => early.push([raw, isBinary]);
+      const closed = () => {
+        clearTimeout(hold.timer);
+        this.held.delete(hold);
+        ws.off('message', keep);
+        resolve(undefined);
+      };
+      const release = () => {
+        const remaining = this.cutOffRemaining(connectionId);
+        if (remaining > 0) {
+          hold.timer = setTimeout(release, remaining);
+          return;
+        }
+        hold.timer = undefined;
+        this.held.delete(hold);
+        ws.on('message', keep);
+        ws.resume();
+        // Let what arrived meanwhile be read first: a client that gave up has sent a close frame.
+        setImmediate(() => {
+          if (ws.readyState !== ws.OPEN) {
+            this.log(`${connectionId} cut-off over; a held resume attempt was abandoned by its client`);
+            ws.terminate();
+            return; // `closed` resolves
+          }
+          ws.off('close', closed);
+          this.log(`${connectionId} cut-off over; the held resume attempt proceeds`);
+          resolve(() => {
+            ws.off('message', keep);
+            for (const [raw, isBinary] of early.splice(0)) ws.emit('message', raw, isBinary);
+          });
+        });
+      };
+      ws.once('close', closed);
+      release();
+    });
   }
 
   channel(name: string): Channel {
@@ -365,6 +481,29 @@ export class EmulatorServer implements Hub, Emulator {
       this.auth.expireAllTokens();
       return this.eachConnection(undefined, (c) => c.expireToken(), 'token expired');
     },
+    cutOff: (connectionId, ms, options = {}) => {
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_CUT_OFF_MS) {
+        throw errors.invalidParam(
+          `Cut-off "ms" must be a number of milliseconds from 0 to ${MAX_CUT_OFF_MS} (got ${String(ms)})`,
+        );
+      }
+      if (connectionId !== undefined && !this.connections.has(connectionId)) {
+        throw errors.notFound(
+          `Unknown connection "${connectionId}": the emulator holds no state for it (list them with GET /_emulator/connections)`,
+        );
+      }
+      const until = Date.now() + ms;
+      const expire = options.expire === true;
+      return this.eachConnection(
+        connectionId,
+        (c) => {
+          // Mark first: the client may try to resume as soon as its transport drops.
+          if (ms > 0) this.cutOffs.set(c.id, until);
+          c.drop(expire);
+        },
+        `cut off for ${ms} ms${expire ? ', state discarded' : ''}`,
+      );
+    },
   };
 
   private eachConnection(connectionId: string | undefined, action: (c: Connection) => void, what: string): number {
@@ -418,6 +557,7 @@ export class EmulatorServer implements Hub, Emulator {
     clearTimeout(this.queueTimer);
     this.queueTimer = undefined;
     this.queue.length = 0;
+    for (const hold of [...this.held]) hold.ws.terminate();
     for (const channel of this.channels.values()) channel.flushRollups();
     for (const connection of [...this.connections.values()]) connection.drop(forgetConnections);
     // Give severed sockets a moment to close cleanly (so written frames are read), then force the rest.

@@ -3,6 +3,7 @@ export type { Capability } from './capability.js';
 export type { NamespaceRule } from './channel.js';
 export {
   type ClientOptionsRequest,
+  type CutOffOptions,
   DEFAULT_KEY,
   type Emulator,
   type EmulatorClientOptions,

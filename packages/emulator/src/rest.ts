@@ -407,13 +407,16 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
     return;
   }
   if (method !== 'POST' || segments[0] !== 'faults' || segments.length !== 2) {
-    throw errors.notFound('Control endpoint: POST /_emulator/faults/{drop|expire|pause|delay|expire-tokens|restart}');
+    throw errors.notFound(
+      'Control endpoint: POST /_emulator/faults/{drop|expire|cut-off|pause|delay|expire-tokens|restart}',
+    );
   }
   const raw = await readBody(ctx, true);
   const body = (typeof raw === 'object' && raw !== null ? raw : {}) as {
     connectionId?: unknown;
     ms?: unknown;
     keepConnections?: unknown;
+    expire?: unknown;
   };
   const connectionId = typeof body.connectionId === 'string' ? body.connectionId : undefined;
   const ms = () => {
@@ -428,6 +431,16 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
       return;
     case 'expire':
       send(ctx, 200, { affected: server.faults.expireConnections(connectionId) });
+      return;
+    case 'cut-off':
+      if (body.connectionId !== undefined && typeof body.connectionId !== 'string') {
+        // Not "every connection": a malformed id must not widen the fault.
+        throw errors.invalidParam('"connectionId" must be a string; leave it out to cut off every connection');
+      }
+      send(ctx, 200, {
+        // cutOff validates ms (a number from 0 to 600000) and the connection id.
+        affected: server.faults.cutOff(connectionId, body.ms as number, { expire: body.expire === true }),
+      });
       return;
     case 'pause':
       server.faults.pauseDelivery(ms());
@@ -455,7 +468,9 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
       }
       return;
     default:
-      throw errors.notFound(`Unknown fault "${segments[1]}": use drop, expire, pause, delay, expire-tokens or restart`);
+      throw errors.notFound(
+        `Unknown fault "${segments[1]}": use drop, expire, cut-off, pause, delay, expire-tokens or restart`,
+      );
   }
 }
 
