@@ -1,19 +1,27 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { ResponseStoreProvider } from '../provider/response-store-provider.js';
+import { StreamingMessage } from '../streaming-message/streaming-message.js';
 import { StoryControls } from './story-emulator.js';
 import { type UseChannelHydrationOptions, useChannelHydration } from './use-channel-hydration.js';
 import { useStreamedResponse } from './use-streamed-response.js';
 
 function Message({ id }: { id: string }) {
-  const { text, status } = useStreamedResponse({ id });
+  const view = useStreamedResponse({ id });
   return (
-    <li data-testid="message" data-status={status} style={{ whiteSpace: 'pre-wrap', marginBottom: 8 }}>
-      {text}
-      <small style={{ display: 'block', color: '#666' }}>{status}</small>
+    <li data-testid="message" data-status={view.status} style={{ marginBottom: 8 }}>
+      {/* The whole response also carries `incomplete` and `errorReason`; while pending, the view stands in. */}
+      <StreamingMessage response={view.response ?? view} />
+      <small style={{ display: 'block', color: '#666' }}>{view.status}</small>
     </li>
   );
 }
+
+/** The rendered text of a message, without its status line or announcement. */
+const renderedText = (message: HTMLElement) => message.querySelector('[data-part="content"]')?.textContent ?? '';
+
+/** What the agent's markdown looks like once rendered: the same words, no `**` markers. */
+const asRendered = (markdown: string | undefined) => (markdown ?? '').replaceAll('**', '').trim();
 
 function Transcript(options: UseChannelHydrationOptions) {
   const { responses, syncStatus, caughtUp, resyncCount, error, store } = useChannelHydration(options);
@@ -70,7 +78,7 @@ export const RefreshAndDisconnect: Story = {
     const canvas = within(canvasElement);
     await waitFor(() => expect(canvas.getByTestId('sync').dataset.status).toBe('live'), { timeout: 10_000 });
     await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
-    await waitFor(() => expect(canvas.getByTestId('message').textContent?.length).toBeGreaterThan(20), {
+    await waitFor(() => expect(renderedText(canvas.getByTestId('message')).length).toBeGreaterThan(20), {
       timeout: 10_000,
     });
     await userEvent.click(canvas.getByRole('button', { name: 'Disconnect briefly' }));
@@ -81,7 +89,8 @@ export const RefreshAndDisconnect: Story = {
       () => {
         const message = canvas.getByTestId('message');
         expect(message.dataset.status).toBe('complete');
-        expect(message.firstChild?.textContent).toBe(expected);
+        expect(renderedText(message)).toBe(asRendered(expected));
+        expect(message.querySelector('strong')?.textContent).toBe('resumable');
       },
       { timeout: 10_000 },
     );
@@ -96,14 +105,19 @@ export const PerTokenRewindStateLoss: Story = {
     const canvas = within(canvasElement);
     await waitFor(() => expect(canvas.getByTestId('sync').dataset.status).toBe('live'), { timeout: 10_000 });
     await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
-    await waitFor(() => expect(canvas.getByTestId('message').textContent?.length).toBeGreaterThan(20), {
+    await waitFor(() => expect(renderedText(canvas.getByTestId('message')).length).toBeGreaterThan(20), {
       timeout: 10_000,
     });
     await userEvent.click(canvas.getByRole('button', { name: 'Lose connection state' }));
     await waitFor(() => expect(canvas.getByTestId('agent').dataset.status).toBe('complete'), { timeout: 20_000 });
     const expected = canvas.getByTestId('agent').dataset.expected;
-    await waitFor(() => expect(canvas.getByTestId('message').firstChild?.textContent).toBe(expected), {
-      timeout: 15_000,
-    });
+    await waitFor(
+      () => {
+        const message = canvas.getByTestId('message');
+        expect(renderedText(message)).toBe(asRendered(expected));
+        expect(message.querySelector('strong')?.textContent).toBe('resumable');
+      },
+      { timeout: 15_000 },
+    );
   },
 };

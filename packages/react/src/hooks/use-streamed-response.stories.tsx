@@ -2,22 +2,28 @@ import type { ResponseStore } from '@resumable/core';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { Profiler, useRef } from 'react';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { StreamingMessage } from '../streaming-message/streaming-message.js';
 import { StoryControls } from './story-emulator.js';
 import { useChannelHydration } from './use-channel-hydration.js';
 import { useStreamedResponse } from './use-streamed-response.js';
 
-/** One message, re-rendered at most once per animation frame. */
+/** One message, re-rendered at most once per animation frame, its markdown rendered by `<StreamingMessage>`. */
 function StreamedMessage({ store, responseId }: { store: ResponseStore; responseId: string }) {
-  const { text, status, headers } = useStreamedResponse({ store, responseId });
+  const view = useStreamedResponse({ store, responseId });
+  const { status, headers } = view;
   return (
-    <article data-testid="message" data-status={status} style={{ whiteSpace: 'pre-wrap' }}>
+    <article data-testid="message" data-status={status}>
       <header style={{ color: '#666' }}>
         {status} · responseId {headers.responseId ?? '—'}
       </header>
-      <p data-testid="text">{text}</p>
+      {/* The whole response also carries `incomplete` and `errorReason`; while pending, the view stands in. */}
+      <StreamingMessage data-testid="text" response={view.response ?? view} />
     </article>
   );
 }
+
+/** The rendered text of a message, without its status announcement. */
+const renderedText = (message: HTMLElement) => message.querySelector('[data-part="content"]')?.textContent ?? '';
 
 function LatestMessage({ client, channelName }: { client: import('ably').Realtime; channelName: string }) {
   const { responses, store } = useChannelHydration({ client, channelName, strategy: 'history' });
@@ -65,19 +71,23 @@ export const LatestResponse: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
-    await waitFor(() => expect(canvas.getByTestId('text').textContent?.length).toBeGreaterThan(20), {
+    await waitFor(() => expect(renderedText(canvas.getByTestId('text')).length).toBeGreaterThan(20), {
       timeout: 10_000,
     });
     await userEvent.click(canvas.getByRole('button', { name: 'Disconnect briefly' }));
     await userEvent.click(canvas.getByRole('button', { name: 'Refresh the page' }));
     await waitFor(() => expect(canvas.getByTestId('agent').dataset.status).toBe('complete'), { timeout: 20_000 });
-    const expected = canvas.getByTestId('agent').dataset.expected;
+    const expected = canvas.getByTestId('agent').dataset.expected ?? '';
+    // The agent sent markdown; the page shows it rendered: bold as <strong>, no `**` left on screen.
     await waitFor(
       () => {
         expect(canvas.getByTestId('message').dataset.status).toBe('complete');
-        expect(canvas.getByTestId('text').textContent).toBe(expected);
+        expect(renderedText(canvas.getByTestId('text'))).toBe(expected.replaceAll('**', '').trim());
       },
       { timeout: 10_000 },
     );
+    const strong = [...canvas.getByTestId('text').querySelectorAll('strong')].map((element) => element.textContent);
+    expect(strong).toEqual(expected.match(/\*\*[^*]+\*\*/g)?.map((bold) => bold.slice(2, -2)));
+    expect(strong.length).toBeGreaterThan(0);
   },
 };
