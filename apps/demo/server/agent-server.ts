@@ -248,11 +248,13 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     });
     const answer: unknown = await upstream.json().catch(() => ({}));
     if (!upstream.ok) {
-      const { message } = answer as { message?: string };
+      // The emulator answers errors as `{ error: { message, code } }`; keep its code (e.g. 40400 for an unknown connection).
+      const { error } = answer as { error?: { message?: unknown; code?: unknown } };
+      const message = typeof error?.message === 'string' ? error.message : upstream.statusText;
       throw new HttpError(
         upstream.status,
-        50000,
-        `The emulator refused the "${kind}" fault: ${message ?? upstream.statusText}`,
+        typeof error?.code === 'number' ? error.code : 50000,
+        `The emulator refused the "${kind}" fault: ${message}`,
         'See the emulator log.',
       );
     }
@@ -260,9 +262,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   }
 
   /**
-   * The demo's faults, on top of the emulator's. `disconnect` drops one connection and holds every
-   * delivery for `ms`, so the client stays cut off that long and then resumes; `outage` does the same
-   * but also discards the connection's state, so the resume fails and the client must re-hydrate.
+   * The demo's faults, on top of the emulator's. `disconnect` cuts one connection off the network for
+   * `ms` (the emulator's `cut-off`): its transport drops, its resume attempts go unanswered until the
+   * time is up, and then it resumes and receives what it missed. Every other client (the agent, a late
+   * joiner) keeps receiving meanwhile. `outage` does the same but also discards that connection's
+   * state, so its resume fails (80008) and the client must re-hydrate; other clients are untouched.
    */
   async function injectFault(kind: string, req: IncomingMessage, res: ServerResponse) {
     if (!options.emulatorUrl) {
@@ -289,8 +293,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     }
     let answer: unknown;
     if (kind === 'disconnect' || kind === 'outage') {
-      if (ms > 0) await emulatorFault('pause', { ms });
-      answer = await emulatorFault(kind === 'disconnect' ? 'drop' : 'expire', { connectionId });
+      answer = await emulatorFault('cut-off', { connectionId, ms, expire: kind === 'outage' });
     } else if (kind === 'delay' || kind === 'pause') {
       answer = await emulatorFault(kind, { ms });
     } else {
