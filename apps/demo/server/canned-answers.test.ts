@@ -1,4 +1,5 @@
 import { type MarkdownElement, type MarkdownNode, parseMarkdown } from '@resumable/markdown';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SUGGESTED_PROMPTS } from '../src/suggestions.js';
 import { CANNED_ANSWERS, DEFAULT_ANSWER, pickAnswer } from './canned-answers.js';
@@ -115,6 +116,8 @@ describe('pickAnswer', () => {
 
   it('matches keywords as whole words, so "codes" or "long polling" do not mislead it', () => {
     expect(pickAnswer('what do HTTP status codes mean').topic).toBe('http status codes');
+    expect(pickAnswer('SHOW ME A TABLE OF HTTP STATUS CODES').topic).toBe('http status codes');
+    expect(pickAnswer('write\na   debounce\tfunction!').topic).toBe('debounce');
     expect(pickAnswer('compare WebSockets vs SSE').topic).toBe('transports');
     expect(pickAnswer('compare websockets and long polling').topic).toBe('transports');
     expect(pickAnswer('what happens in a long outage').topic).toBe('resume');
@@ -139,6 +142,23 @@ describe('pickAnswer', () => {
     // asked for a table, the answer that is a table wins though it comes later in the list.
     expect(pickAnswer('api status').topic).toBe('rate limiting');
     expect(pickAnswer('api status table').topic).toBe('http status codes');
+  });
+
+  it('holds for any prompt: an answer from the list, the same every time, a table whenever one is asked for', () => {
+    const words = fc.constantFrom('code', 'table', 'list', 'long', 'sql', 'http', 'tips', 'vs', 'deploy', 'the', '?');
+    const prompt = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 60 }),
+      fc.array(fc.oneof(words, fc.string({ maxLength: 8 })), { maxLength: 8 }).map((parts) => parts.join(' ')),
+    );
+    fc.assert(
+      fc.property(prompt, (text) => {
+        const answer = pickAnswer(text);
+        expect(ALL_ANSWERS).toContain(answer);
+        expect(pickAnswer(text)).toBe(answer);
+        expect(hasTable(pickAnswer(`a table of ${text}`).text)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('maps every prompt the demo suggests to an answer of the kind it promises', () => {
