@@ -1,12 +1,16 @@
-/**
- * Answers the simulated model gives, chosen by keywords in the prompt. They are written to exercise
- * what streaming markdown has to get right: fenced code, nested lists, tables, quotes, inline code.
- */
 /** The main kind of content an answer shows. */
 export type AnswerShape = 'code' | 'table' | 'list' | 'prose' | 'long';
 
+/**
+ * A prepared answer of the simulated model.
+ *
+ * @example
+ * ```ts
+ * const answer: CannedAnswer = { topic: 'hi', shape: 'prose', keywords: ['hello'], text: 'Hello **there**.' };
+ * ```
+ */
 export interface CannedAnswer {
-  /** Short name, shown in the inspector. */
+  /** Short name that identifies the answer. */
   readonly topic: string;
   /** What the answer mostly is, so a prompt asking for a table never gets a page of code. */
   readonly shape: AnswerShape;
@@ -17,6 +21,16 @@ export interface CannedAnswer {
 
 const FENCE = '```';
 
+/**
+ * Answers the simulated model gives, chosen by {@link pickAnswer}. They are written to exercise what
+ * streaming markdown has to get right: fenced code, nested lists, tables, quotes, inline code, and
+ * one answer long enough to outlast a rewind window.
+ *
+ * @example
+ * ```ts
+ * CANNED_ANSWERS.filter((answer) => answer.shape === 'table').map((answer) => answer.topic);
+ * ```
+ */
 export const CANNED_ANSWERS: readonly CannedAnswer[] = [
   {
     topic: 'debounce',
@@ -443,6 +457,11 @@ That is the whole journey. If you read this far while it streamed, try it again 
 /**
  * The answer to a prompt that matches nothing: it says what the demo can show, and how to ask for
  * it, so a reader who typed anything still learns where to go next.
+ *
+ * @example
+ * ```ts
+ * pickAnswer('hello') === DEFAULT_ANSWER; // true
+ * ```
  */
 export const DEFAULT_ANSWER: CannedAnswer = {
   topic: 'overview',
