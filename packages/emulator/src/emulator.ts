@@ -492,7 +492,9 @@ export class EmulatorServer implements Hub, Emulator {
           `Unknown connection "${connectionId}": the emulator holds no state for it (list them with GET /_emulator/connections)`,
         );
       }
-      const until = Date.now() + ms;
+      const now = Date.now();
+      for (const [id, end] of this.cutOffs) if (end <= now) this.cutOffs.delete(id);
+      const until = now + ms;
       const expire = options.expire === true;
       return this.eachConnection(
         connectionId,

@@ -186,6 +186,47 @@ describe('cut-off', () => {
     }
   });
 
+  it('extends a cut-off that is set again before it ends', async () => {
+    const client = clients.realtime({ format: 'json' });
+    await connectionState(client, 'connected');
+    const id = client.connection.id as string;
+    const back = reconnected(client);
+    const cutAt = Date.now();
+    expect(emulator.faults.cutOff(id, 600)).toBe(1);
+    await sleep(300);
+    expect(client.connection.state).not.toBe('connected');
+    expect(emulator.faults.cutOff(id, 900)).toBe(1); // now ends 1200 ms after the first
+    await back;
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1200 - SLACK_MS);
+    expect(client.connection.id).toBe(id);
+  });
+
+  it('holds a recover from a new client too, and the abandoned resume of the closed client does not interfere', async () => {
+    const name = uniqueChannel();
+    const first = clients.realtime({ format: 'msgpack' });
+    const channel = first.channels.get(name);
+    await channel.attach();
+    const id = first.connection.id as string;
+    const recoveryKey = first.connection.createRecoveryKey() as string;
+    const disconnected = connectionState(first, 'disconnected');
+    const cutAt = Date.now();
+    expect(emulator.faults.cutOff(id, 1000)).toBe(1);
+    await disconnected;
+    await sleep(100); // its resume attempt is held now
+    first.close();
+    const second = clients.realtime({ format: 'msgpack', recover: recoveryKey });
+    await connectionState(second, 'connected');
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1000 - SLACK_MS);
+    expect(second.connection.id).toBe(id);
+    expect(second.connection.errorReason).toBeFalsy();
+    const recovered = second.channels.get(name);
+    await recovered.attach();
+    const received = await collect(recovered);
+    await clients.rest({ format: 'json' }).channels.get(name).publish('m', 'after recover');
+    await waitFor(() => received.length === 1);
+    expect(received[0]?.data).toBe('after recover');
+  });
+
   it('rejects a bad ms or an unknown connection from the library API', () => {
     expect(() => emulator.faults.cutOff(undefined, -1)).toThrow(EmulatorError);
     expect(() => emulator.faults.cutOff(undefined, Number.NaN)).toThrow(/0 to 600000/);
