@@ -4,6 +4,11 @@ import { StreamingMessage, type StreamingMessageResponse } from '@resumable/reac
  * The answer itself: markdown rendered by the kit's `<StreamingMessage>`, or the exact text
  * received (to compare with the agent's, character for character). An answer whose beginning could
  * not be read back says so in words above the text, so nobody mistakes its middle for its start.
+ *
+ * @example
+ * ```tsx
+ * <AssistantBody response={{ text: '…the end', status: 'complete', incomplete: true }} view="markdown" reconnecting={false} />
+ * ```
  */
 export function AssistantBody(props: {
   response: StreamingMessageResponse;

@@ -1,6 +1,13 @@
 import { SUGGESTED_PROMPTS } from './suggestions.js';
 
-/** What an empty conversation shows: what to ask, as buttons that send it when `onSuggest` is given. */
+/**
+ * What an empty conversation shows: what to ask, as buttons that send it when `onSuggest` is given.
+ *
+ * @example
+ * ```tsx
+ * <EmptyConversation onSuggest={(prompt) => send(prompt)} />
+ * ```
+ */
 export function EmptyConversation({ onSuggest }: { onSuggest?: ((prompt: string) => void) | undefined }) {
   return (
     <div className="empty" data-testid="empty-conversation">

@@ -5,7 +5,14 @@ export interface SuggestedPrompt {
   readonly shows: 'code' | 'table' | 'list' | 'long' | 'prose';
 }
 
-/** Prompts that each bring a different kind of answer from the simulated model. */
+/**
+ * Prompts that each bring a different kind of answer from the simulated model.
+ *
+ * @example
+ * ```ts
+ * SUGGESTED_PROMPTS.find((item) => item.shows === 'table')?.prompt; // 'show me a table of HTTP status codes'
+ * ```
+ */
 export const SUGGESTED_PROMPTS: readonly SuggestedPrompt[] = [
   { prompt: 'write a debounce function', shows: 'code' },
   { prompt: 'show me a table of HTTP status codes', shows: 'table' },
