@@ -1,10 +1,13 @@
-// `pnpm bench emulator [--subscribers 100] [--rate 600] [--seconds 5] [--format json|msgpack|mixed]`
+// `pnpm bench emulator [--subscribers 100] [--rate 600] [--seconds 5] [--rounds 3]
+//   [--format json|msgpack|mixed] [--subscriber-processes 1]`
 //
 // 1 publisher (the real ably SDK, msgpack, rollup off, appends not awaited) streams appends into one
 // channel of the emulator; N subscribers (raw WebSocket protocol clients, so the client side stays
 // cheap and the emulator is what is measured) count deliveries and publish-to-receive latency.
-// Three processes: the emulator (this one), the publisher, and the subscribers, so publishing keeps
-// its pace while the subscribers are busy parsing frames.
+// Three processes (or more with --subscriber-processes): the emulator (this one), the publisher, and
+// the subscribers, so publishing keeps its pace while the subscribers are busy parsing frames.
+// The paced phase runs --rounds times and the targets are judged on the median round: a single
+// round of a few seconds moves by tens of percent with whatever else the machine is doing.
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -18,13 +21,19 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '100' },
     rate: { type: 'string', default: '600' },
     seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     format: { type: 'string', default: 'json' },
+    'subscriber-processes': { type: 'string', default: '1' },
     role: { type: 'string' },
+    share: { type: 'string' },
     port: { type: 'string' },
   },
 });
 
 const subscriberCount = Number(values.subscribers);
+const subscriberProcesses = Math.max(1, Number(values['subscriber-processes']));
+/** Subscribers in one subscriber process (the `--share` of a process, or all of them). */
+const share = values.share === undefined ? subscriberCount : Number(values.share);
 const appendsPerSecond = Number(values.rate);
 const seconds = Number(values.seconds);
 const fromEmulatorPackage = createRequire(new URL('../packages/emulator/package.json', import.meta.url));
@@ -111,7 +120,7 @@ async function subscribers(port: number): Promise<void> {
     });
   const formatFor = (i: number): 'json' | 'msgpack' =>
     values.format === 'mixed' ? (i % 2 === 0 ? 'json' : 'msgpack') : (values.format as 'json' | 'msgpack');
-  await Promise.all(Array.from({ length: subscriberCount }, (_, i) => subscribe(formatFor(i))));
+  await Promise.all(Array.from({ length: share }, (_, i) => subscribe(formatFor(i))));
 
   process.on('message', async (message: ToSubscribers) => {
     if (message.cmd === 'start') {
@@ -185,7 +194,8 @@ async function publisher(port: number): Promise<void> {
     await ask({ end: phase, appends });
   };
   await run('warm-up', appendsPerSecond, 1000);
-  await run('paced', appendsPerSecond, seconds * 1000);
+  const rounds = Math.max(1, Number(values.rounds));
+  for (let round = 1; round <= rounds; round++) await run(`paced ${round}`, appendsPerSecond, seconds * 1000);
   await run('saturated', Number.POSITIVE_INFINITY, seconds * 1000);
   client.close();
   setTimeout(() => process.exit(0), 100);
@@ -196,8 +206,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-function spawnRole(role: string, port: number): ChildProcess {
-  return fork(fileURLToPath(import.meta.url), ['--role', role, '--port', String(port), ...process.argv.slice(2)], {
+function spawnRole(role: string, port: number, extra: string[] = []): ChildProcess {
+  const args = ['--role', role, '--port', String(port), ...extra, ...process.argv.slice(2)];
+  return fork(fileURLToPath(import.meta.url), args, {
     execArgv: ['--import', 'tsx', '--conditions=source'],
   });
 }
@@ -215,8 +226,12 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
 
 async function main(): Promise<void> {
   const emulator = await startEmulator({ port: 0, maxEventsPerChannel: 2000 });
-  const subs = spawnRole('subscribers', emulator.port);
-  await nextMessage<FromSubscribers>(subs);
+  const shares = Array.from(
+    { length: subscriberProcesses },
+    (_, i) => Math.floor(subscriberCount / subscriberProcesses) + (i < subscriberCount % subscriberProcesses ? 1 : 0),
+  );
+  const subs = shares.map((n) => spawnRole('subscribers', emulator.port, ['--share', String(n)]));
+  await Promise.all(subs.map((child) => nextMessage<FromSubscribers>(child)));
   const pub = spawnRole('publisher', emulator.port);
   const utilisationStart = performance.eventLoopUtilization();
   const results: PhaseResult[] = [];
@@ -224,13 +239,22 @@ async function main(): Promise<void> {
   for (;;) {
     const message = await nextMessage<FromPublisher>(pub);
     if ('start' in message) {
-      subs.send({ cmd: 'start' } satisfies ToSubscribers);
-      await nextMessage<FromSubscribers>(subs);
+      for (const child of subs) child.send({ cmd: 'start' } satisfies ToSubscribers);
+      await Promise.all(subs.map((child) => nextMessage<FromSubscribers>(child)));
       phaseStart = { at: now(), cpu: process.cpuUsage() };
       pub.send({ go: true });
     } else if ('end' in message) {
-      subs.send({ cmd: 'end', expected: message.appends * subscriberCount } satisfies ToSubscribers);
-      const counted = (await nextMessage<FromSubscribers>(subs)) as { deliveries: number; latencies: number[] };
+      subs.forEach((child, i) =>
+        child.send({ cmd: 'end', expected: message.appends * (shares[i] as number) } satisfies ToSubscribers),
+      );
+      const parts = (await Promise.all(subs.map((child) => nextMessage<FromSubscribers>(child)))) as Array<{
+        deliveries: number;
+        latencies: number[];
+      }>;
+      const counted = {
+        deliveries: parts.reduce((sum, part) => sum + part.deliveries, 0),
+        latencies: parts.flatMap((part) => part.latencies),
+      };
       const cpu = process.cpuUsage(phaseStart.cpu);
       results.push({
         phase: message.end,
@@ -245,7 +269,7 @@ async function main(): Promise<void> {
     }
   }
   const utilisation = performance.eventLoopUtilization(utilisationStart).utilization;
-  subs.send({ cmd: 'exit' } satisfies ToSubscribers);
+  for (const child of subs) child.send({ cmd: 'exit' } satisfies ToSubscribers);
   await emulator.stop();
 
   console.log(`emulator bench: 1 publisher x ${subscriberCount} subscribers (${values.format}), appends, rollup off`);
@@ -259,15 +283,21 @@ async function main(): Promise<void> {
         `emulator CPU ${r.emulatorCpuMs.toFixed(0)} ms = ${((r.deliveries / r.emulatorCpuMs) * 1000).toFixed(0)} deliveries per emulator CPU-second`,
     );
   }
-  const paced = results.find((r) => r.phase === 'paced') as PhaseResult;
-  const pacedRate = (paced.deliveries / paced.durationMs) * 1000;
-  const p99 = percentile(paced.latencies, 99);
+  const pacedRounds = results
+    .filter((r) => r.phase.startsWith('paced'))
+    .map((r) => ({ rate: (r.deliveries / r.durationMs) * 1000, p99: percentile(r.latencies, 99) }));
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const pacedRate = median(pacedRounds.map((r) => r.rate));
+  const p99 = median(pacedRounds.map((r) => r.p99));
+  console.log(
+    `  paced, median of ${pacedRounds.length} rounds: ${pacedRate.toFixed(0)} deliveries/s, p99 ${p99.toFixed(2)} ms`,
+  );
   console.log(`  emulator event-loop utilisation over the run: ${(utilisation * 100).toFixed(0)}%`);
   console.log(
     `  machine load average (1 min) ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores: numbers above are only as good as the idle CPU`,
   );
   console.log(
-    `  targets (paced): >= 50000 deliveries/s ${pacedRate >= 50_000 ? 'met' : 'MISSED'}, p99 <= 10 ms ${p99 <= 10 ? 'met' : 'MISSED'}`,
+    `  targets (paced, median round): >= 50000 deliveries/s ${pacedRate >= 50_000 ? 'met' : 'MISSED'}, p99 <= 10 ms ${p99 <= 10 ? 'met' : 'MISSED'}`,
   );
 }
 

@@ -34,6 +34,8 @@ export interface Hub {
   channel(name: string): Channel;
   /** Pass a framed message on to `connection.write`, now or later (delivery faults). */
   transmit(connection: Connection, socket: WebSocket, frame: Buffer): void;
+  /** Call `connection.flushOutbox()` once the current I/O has been handled. */
+  scheduleFlush(connection: Connection): void;
   forget(connection: Connection): void;
   registerKey(connection: Connection, key: string): void;
   log(line: string): void;
@@ -248,11 +250,12 @@ export class Connection {
     this.outbox.push(frame);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flushOutbox);
+      this.hub.scheduleFlush(this);
     }
   }
 
-  private readonly flushOutbox = (): void => {
+  /** Write everything queued for the socket in one go. */
+  readonly flushOutbox = (): void => {
     this.flushScheduled = false;
     const frames = this.outbox;
     if (frames.length === 0) return;

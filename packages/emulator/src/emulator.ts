@@ -432,6 +432,18 @@ export class EmulatorServer implements Hub, Emulator {
     return channel;
   }
 
+  // One check-phase callback flushes every connection written to in this turn: a fan-out to N
+  // subscribers then costs one scheduled callback, not N.
+  private readonly flushQueue: Connection[] = [];
+  scheduleFlush(connection: Connection): void {
+    if (this.flushQueue.push(connection) === 1) setImmediate(this.flushConnections);
+  }
+  private readonly flushConnections = (): void => {
+    // Connections queued while flushing (none today: a flush only writes) wait for the next turn.
+    const queued = this.flushQueue.splice(0);
+    for (const connection of queued) connection.flushOutbox();
+  };
+
   registerKey(connection: Connection, key: string): void {
     this.connectionsByKey.set(key, connection);
   }
