@@ -17,13 +17,17 @@ const args = Object.fromEntries(
   }),
 );
 // `pnpm bench render [--sizes=20,60] [--renderers=streaming-message,streamdown,react-markdown]
-//  [--rounds=1] [--warm-up=5000] [--chars=4]`
+//  [--rounds=3] [--warm-up=5000] [--chars=4]`
 const sizes = (args.sizes ?? '20,60').split(',').map(Number);
 const renderers = (args.renderers ?? 'streaming-message,streamdown,react-markdown').split(',');
 const charsPerToken = Number(args.chars ?? 4);
-// Each renderer streams the answer this many times (a fresh page each time) and the median counts:
-// one run of a few seconds moves by tens of percent with whatever else the machine is doing.
-const rounds = Math.max(1, Number(args.rounds ?? 1));
+// Each renderer streams each answer this many times (a fresh page each time) and the median counts:
+// one run of a few seconds moves by tens of percent with whatever else the machine is doing. Rounds
+// are interleaved (each round measures every renderer at every size, the sizes back to back) so
+// that a slow minute on the machine hits every renderer, not one. react-markdown runs once: it takes
+// minutes per run and is there for scale only.
+const rounds = Math.max(1, Number(args.rounds ?? 3));
+const roundsFor = (renderer: string) => (renderer === 'react-markdown' ? 1 : rounds);
 // Warm-up answer size: long enough that the JIT has compiled every renderer's hot paths before
 // the measured run.
 const warmUpBytes = Number(args['warm-up'] ?? 5000);
@@ -87,6 +91,9 @@ interface TraceEvent {
   args?: { name?: string };
 }
 
+// A top-level task on the main thread ('toplevel' category; the more detailed timeline category
+// would make a react-markdown trace at 60 KB too big to read back).
+const TASK_EVENT = 'ThreadControllerImpl::RunTask';
 const SCRIPT_EVENTS = new Set(['FunctionCall', 'EvaluateScript', 'RunMicrotasks', 'v8.evaluateModule', 'TimerFire']);
 
 /**
@@ -105,7 +112,7 @@ function mainThreadCpu(events: TraceEvent[]): { scriptingMs: number; taskMs: num
     let scriptingMs = 0;
     let scriptEnd = -1;
     for (const e of own) {
-      if (e.name === 'RunTask') {
+      if (e.name === TASK_EVENT) {
         taskMs += e.tdur! / 1000;
         longestTaskMs = Math.max(longestTaskMs, e.tdur! / 1000);
       } else if (SCRIPT_EVENTS.has(e.name) && e.ts >= scriptEnd) {
@@ -126,14 +133,25 @@ const { port } = server.address() as { port: number };
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 const results: Result[] = [];
 try {
-  for (const kb of sizes) {
-    const text = makeLongAnswer(kb * 1000);
+  const texts = new Map(sizes.map((kb) => [kb, makeLongAnswer(kb * 1000)]));
+  const runs = new Map<string, Result[]>();
+  for (let round = 0; round < rounds; round++) {
     for (const renderer of renderers) {
-      const runs: Result[] = [];
-      for (let round = 0; round < rounds; round++) runs.push(await measure(renderer, kb, text));
-      const result = median(runs);
+      if (round >= roundsFor(renderer)) continue;
+      for (const kb of sizes) {
+        const run = await measure(renderer, kb, texts.get(kb)!);
+        console.log(`  round ${round + 1}: ${renderer} ${kb} KB scripting ${run.scriptingMs.toFixed(0)} ms`);
+        runs.set(`${renderer}@${kb}`, [...(runs.get(`${renderer}@${kb}`) ?? []), run]);
+      }
+    }
+  }
+  console.log('');
+  for (const kb of sizes) {
+    for (const renderer of renderers) {
+      const all = runs.get(`${renderer}@${kb}`)!;
+      const result = median(all);
       results.push(result);
-      const spread = rounds > 1 ? `  (rounds: ${runs.map((r) => r.scriptingMs.toFixed(0)).join(', ')})` : '';
+      const spread = all.length > 1 ? `  (rounds: ${all.map((r) => r.scriptingMs.toFixed(0)).join(', ')})` : '';
       console.log(
         `${renderer.padEnd(18)} ${String(kb).padStart(3)} KB  ${String(result.tokens).padStart(6)} tokens  ` +
           `scripting ${result.scriptingMs.toFixed(0).padStart(7)} ms  main thread ${result.taskMs.toFixed(0).padStart(7)} ms  ` +
@@ -165,13 +183,7 @@ async function measure(renderer: string, kb: number, text: string): Promise<Resu
     ] as const);
     await page.evaluate(() => (window as unknown as BenchWindow).bench.reset());
     await browser.startTracing(page, {
-      categories: [
-        'devtools.timeline',
-        'disabled-by-default-devtools.timeline',
-        'toplevel',
-        'v8.execute',
-        '__metadata',
-      ],
+      categories: ['devtools.timeline', 'toplevel', 'v8.execute', '__metadata'],
     });
     const run = await page.evaluate(([t, c]) => (window as unknown as BenchWindow).bench.run(t, c), [
       text,
@@ -179,7 +191,10 @@ async function measure(renderer: string, kb: number, text: string): Promise<Resu
     ] as const);
     // Let deferred work (idle callbacks, lazy highlighting) finish inside the measurement.
     await page.waitForTimeout(1500);
-    const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
+    const raw = await browser.stopTracing();
+    if (raw.length >= 0x1fffffe8)
+      throw new Error(`the ${renderer} trace at ${kb} KB is too big to read back; try a smaller size`);
+    const trace = JSON.parse(raw.toString('utf8'));
     if (process.env.RENDER_TRACE)
       (await import('node:fs')).writeFileSync(process.env.RENDER_TRACE, JSON.stringify(trace));
     const cpu = mainThreadCpu(trace.traceEvents);
