@@ -244,9 +244,9 @@ async function main(): Promise<void> {
       phaseStart = { at: now(), cpu: process.cpuUsage() };
       pub.send({ go: true });
     } else if ('end' in message) {
-      subs.forEach((child, i) =>
-        child.send({ cmd: 'end', expected: message.appends * (shares[i] as number) } satisfies ToSubscribers),
-      );
+      for (const [i, child] of subs.entries()) {
+        child.send({ cmd: 'end', expected: message.appends * (shares[i] as number) } satisfies ToSubscribers);
+      }
       const parts = (await Promise.all(subs.map((child) => nextMessage<FromSubscribers>(child)))) as Array<{
         deliveries: number;
         latencies: number[];
