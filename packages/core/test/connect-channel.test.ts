@@ -275,11 +275,11 @@ describe('rewind with message-per-token responses longer than the rewind window'
 
   async function openRewindPage(name: string, extra: Partial<Parameters<typeof connectChannel>[2]> = {}) {
     const diagnostics: string[] = [];
-    const client = env.client();
-    const store = env.store({ onDiagnostic: (d) => diagnostics.push(d.kind) });
-    const sync = connectChannel(client.channels.get(name), store, { ...extra, strategy: 'rewind' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(
+      env.client().channels.get(name),
+      { ...extra, strategy: 'rewind' },
+      { onDiagnostic: (d) => diagnostics.push(d.kind) },
+    );
     return { store, diagnostics };
   }
 
@@ -359,11 +359,11 @@ describe('connectChannel errors and limits', () => {
     agent.send(...Array.from({ length: 300 }, (_, index) => `w${index} `));
     await agent.finish();
     const diagnostics: string[] = [];
-    const client = env.client({ key: SUBSCRIBE_ONLY_KEY });
-    const store = env.store({ onDiagnostic: (d) => diagnostics.push(d.kind) });
-    const sync = connectChannel(client.channels.get(name), store, { strategy: 'rewind' });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(
+      env.client({ key: SUBSCRIBE_ONLY_KEY }).channels.get(name),
+      { strategy: 'rewind' },
+      { onDiagnostic: (d) => diagnostics.push(d.kind) },
+    );
     await waitFor(
       () => statusOf(store, 'long') === 'complete' && diagnostics.includes('history-truncated'),
       'the end of the backlog and a diagnostic',
@@ -385,14 +385,11 @@ describe('connectChannel errors and limits', () => {
     agent.send(...Array.from({ length: 300 }, (_, index) => `w${index} `));
     await agent.finish();
     const diagnostics: string[] = [];
-    const store = env.store({ onDiagnostic: (d) => diagnostics.push(d.kind) });
-    const sync = connectChannel(env.client().channels.get(name), store, {
-      strategy: 'rewind',
-      historyPageSize: 50,
-      maxHistoryPages: 2,
-    });
-    env.track(sync);
-    await sync.ready;
+    const { store } = await env.connect(
+      env.client().channels.get(name),
+      { strategy: 'rewind', historyPageSize: 50, maxHistoryPages: 2 },
+      { onDiagnostic: (d) => diagnostics.push(d.kind) },
+    );
     await waitFor(
       () => statusOf(store, 'long') === 'complete' && diagnostics.includes('history-truncated'),
       'the end of the backlog and a diagnostic',
