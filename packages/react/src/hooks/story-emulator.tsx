@@ -4,6 +4,7 @@ import { streamResponse } from '@resumable/agent';
 import type { HydrationStrategy, ResponsePattern } from '@resumable/core';
 import * as Ably from 'ably';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { expect, userEvent, waitFor, type within } from 'storybook/test';
 
 /** Where the stories find the emulator. */
 export const STORY_EMULATOR_PORT = 8788;
@@ -33,6 +34,31 @@ export async function injectFault(kind: 'drop' | 'expire', connectionId: string 
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ connectionId }),
   });
+}
+
+/** The rendered text of a `<StreamingMessage>` inside `element`, without its status announcement. */
+export const renderedText = (element: HTMLElement) => element.querySelector('[data-part="content"]')?.textContent ?? '';
+
+/** What the agent's markdown looks like once rendered: the same words, no `**` markers. */
+export const asRendered = (markdown: string | undefined) => (markdown ?? '').replaceAll('**', '').trim();
+
+/**
+ * The start of every hook story's play: ask the agent, wait until the message with test id
+ * `messageTestId` shows some text, press the fault buttons named in `faults` in order, and wait for
+ * the agent to finish. Returns the markdown the agent sent.
+ */
+export async function askThenInterrupt(
+  canvas: ReturnType<typeof within>,
+  messageTestId: string,
+  faults: readonly string[],
+): Promise<string> {
+  await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
+  await waitFor(() => expect(renderedText(canvas.getByTestId(messageTestId)).length).toBeGreaterThan(20), {
+    timeout: 10_000,
+  });
+  for (const name of faults) await userEvent.click(canvas.getByRole('button', { name }));
+  await waitFor(() => expect(canvas.getByTestId('agent').dataset.status).toBe('complete'), { timeout: 20_000 });
+  return canvas.getByTestId('agent').dataset.expected ?? '';
 }
 
 const WORDS = [

@@ -1,8 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import { ResponseStoreProvider } from '../provider/response-store-provider.js';
 import { StreamingMessage } from '../streaming-message/streaming-message.js';
-import { StoryControls } from './story-emulator.js';
+import { askThenInterrupt, asRendered, renderedText, StoryControls } from './story-emulator.js';
 import { type UseChannelHydrationOptions, useChannelHydration } from './use-channel-hydration.js';
 import { useStreamedResponse } from './use-streamed-response.js';
 
@@ -16,12 +16,6 @@ function Message({ id }: { id: string }) {
     </li>
   );
 }
-
-/** The rendered text of a message, without its status line or announcement. */
-const renderedText = (message: HTMLElement) => message.querySelector('[data-part="content"]')?.textContent ?? '';
-
-/** What the agent's markdown looks like once rendered: the same words, no `**` markers. */
-const asRendered = (markdown: string | undefined) => (markdown ?? '').replaceAll('**', '').trim();
 
 function Transcript(options: UseChannelHydrationOptions) {
   const { responses, syncStatus, caughtUp, resyncCount, error, store } = useChannelHydration(options);
@@ -77,14 +71,7 @@ export const RefreshAndDisconnect: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await waitFor(() => expect(canvas.getByTestId('sync').dataset.status).toBe('live'), { timeout: 10_000 });
-    await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
-    await waitFor(() => expect(renderedText(canvas.getByTestId('message')).length).toBeGreaterThan(20), {
-      timeout: 10_000,
-    });
-    await userEvent.click(canvas.getByRole('button', { name: 'Disconnect briefly' }));
-    await userEvent.click(canvas.getByRole('button', { name: 'Refresh the page' }));
-    await waitFor(() => expect(canvas.getByTestId('agent').dataset.status).toBe('complete'), { timeout: 20_000 });
-    const expected = canvas.getByTestId('agent').dataset.expected;
+    const expected = await askThenInterrupt(canvas, 'message', ['Disconnect briefly', 'Refresh the page']);
     await waitFor(
       () => {
         const message = canvas.getByTestId('message');
@@ -104,13 +91,7 @@ export const PerTokenRewindStateLoss: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await waitFor(() => expect(canvas.getByTestId('sync').dataset.status).toBe('live'), { timeout: 10_000 });
-    await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
-    await waitFor(() => expect(renderedText(canvas.getByTestId('message')).length).toBeGreaterThan(20), {
-      timeout: 10_000,
-    });
-    await userEvent.click(canvas.getByRole('button', { name: 'Lose connection state' }));
-    await waitFor(() => expect(canvas.getByTestId('agent').dataset.status).toBe('complete'), { timeout: 20_000 });
-    const expected = canvas.getByTestId('agent').dataset.expected;
+    const expected = await askThenInterrupt(canvas, 'message', ['Lose connection state']);
     await waitFor(
       () => {
         const message = canvas.getByTestId('message');

@@ -1,9 +1,9 @@
 import type { ResponseStore } from '@resumable/core';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { Profiler, useRef } from 'react';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import { StreamingMessage } from '../streaming-message/streaming-message.js';
-import { StoryControls } from './story-emulator.js';
+import { askThenInterrupt, asRendered, renderedText, StoryControls } from './story-emulator.js';
 import { useChannelHydration } from './use-channel-hydration.js';
 import { useStreamedResponse } from './use-streamed-response.js';
 
@@ -21,9 +21,6 @@ function StreamedMessage({ store, responseId }: { store: ResponseStore; response
     </article>
   );
 }
-
-/** The rendered text of a message, without its status announcement. */
-const renderedText = (message: HTMLElement) => message.querySelector('[data-part="content"]')?.textContent ?? '';
 
 function LatestMessage({ client, channelName }: { client: import('ably').Realtime; channelName: string }) {
   const { responses, store } = useChannelHydration({ client, channelName, strategy: 'history' });
@@ -70,19 +67,12 @@ export const LatestResponse: Story = {
   args: { channelName: `ai:story-streamed-${Math.random().toString(36).slice(2, 8)}` },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await userEvent.click(canvas.getByRole('button', { name: 'Ask the agent' }));
-    await waitFor(() => expect(renderedText(canvas.getByTestId('text')).length).toBeGreaterThan(20), {
-      timeout: 10_000,
-    });
-    await userEvent.click(canvas.getByRole('button', { name: 'Disconnect briefly' }));
-    await userEvent.click(canvas.getByRole('button', { name: 'Refresh the page' }));
-    await waitFor(() => expect(canvas.getByTestId('agent').dataset.status).toBe('complete'), { timeout: 20_000 });
-    const expected = canvas.getByTestId('agent').dataset.expected ?? '';
+    const expected = await askThenInterrupt(canvas, 'text', ['Disconnect briefly', 'Refresh the page']);
     // The agent sent markdown; the page shows it rendered: bold as <strong>, no `**` left on screen.
     await waitFor(
       () => {
         expect(canvas.getByTestId('message').dataset.status).toBe('complete');
-        expect(renderedText(canvas.getByTestId('text'))).toBe(expected.replaceAll('**', '').trim());
+        expect(renderedText(canvas.getByTestId('text'))).toBe(asRendered(expected));
       },
       { timeout: 10_000 },
     );
