@@ -7,7 +7,8 @@ import { Profiler, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useChannelHydration, useStreamedResponse } from '../packages/react/src/index.js';
 
-interface BenchState {
+/** What the page exposes as `window.__bench` for `bench/react.ts`. */
+export interface BenchState {
   commits: number;
   renderMs: number;
   text: string;

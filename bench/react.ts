@@ -1,17 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import * as Ably from 'ably';
 import { type Browser, chromium } from 'playwright-core';
-import { build, defaultClientConditions } from 'vite';
 import { streamResponse } from '../packages/agent/src/index.js';
 import type { ResponsePattern } from '../packages/core/src/index.js';
 import { startEmulator } from '../packages/emulator/src/index.js';
 import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
-import { serveStatic } from './_static-server.js';
+import { type BenchPage, serveBenchPage } from './_bench-page.js';
+import type { BenchState } from './_react-page.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -26,32 +20,6 @@ if (!(tokenCount > 0 && tokensPerSecond > 0)) {
   process.exit(2);
 }
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-
-async function buildPage(outDir: string): Promise<void> {
-  await build({
-    root: here,
-    configFile: false,
-    logLevel: 'warn',
-    mode: 'production',
-    plugins: [react()],
-    resolve: {
-      conditions: ['source', ...defaultClientConditions],
-      // The profiling build: production React that still reports commits to <Profiler>.
-      alias: [{ find: /^react-dom\/client$/, replacement: 'react-dom/profiling' }],
-    },
-    build: {
-      outDir,
-      emptyOutDir: true,
-      rollupOptions: { input: join(here, '_react-page.html') },
-      reportCompressedSize: false,
-      chunkSizeWarningLimit: 5000,
-    },
-  });
-}
-
-const serve = (dir: string): Promise<Server> => serveStatic(dir, '_react-page.html');
-
 /** Tokens at a steady rate: each millisecond tick releases the tokens that are due by then. */
 async function* atRate(tokens: readonly string[], perSecond: number): AsyncIterable<string> {
   const started = performance.now();
@@ -61,14 +29,6 @@ async function* atRate(tokens: readonly string[], perSecond: number): AsyncItera
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     yield tokens[i]!;
   }
-}
-
-interface BenchState {
-  commits: number;
-  renderMs: number;
-  text: string;
-  ready: boolean;
-  until(length: number): Promise<void>;
 }
 
 interface Measurement {
@@ -136,13 +96,14 @@ async function measure(
 }
 
 const emulator = await startEmulator({ port: 0 });
-const outDir = await mkdtemp(join(tmpdir(), 'bench-react-'));
 let browser: Browser | undefined;
-let server: Server | undefined;
+let benchPage: BenchPage | undefined;
 try {
-  await buildPage(outDir);
-  server = await serve(outDir);
-  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // The profiling build: production React that still reports commits to <Profiler>.
+  benchPage = await serveBenchPage('_react-page.html', [
+    { find: /^react-dom\/client$/, replacement: 'react-dom/profiling' },
+  ]);
+  const baseUrl = benchPage.url;
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   console.log(
     `react: ${tokenCount} tokens at ${tokensPerSecond}/s into one message, headless Chromium, production React`,
@@ -175,7 +136,6 @@ try {
   );
 } finally {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await benchPage?.close();
   await emulator.stop();
-  await rm(outDir, { recursive: true, force: true });
 }

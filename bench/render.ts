@@ -1,14 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import { chromium } from 'playwright-core';
-import { build, defaultClientConditions } from 'vite';
 import { makeLongAnswer } from '../packages/react/src/streaming-message/story-fixtures.js';
 import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
-import { serveStatic } from './_static-server.js';
+import { serveBenchPage } from './_bench-page.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -31,27 +24,6 @@ const roundsFor = (renderer: string) => (renderer === 'react-markdown' ? 1 : rou
 // Warm-up answer size: long enough that the JIT has compiled every renderer's hot paths before
 // the measured run.
 const warmUpBytes = Number(args['warm-up'] ?? 5000);
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-
-async function buildPage(outDir: string): Promise<void> {
-  await build({
-    root: here,
-    configFile: false,
-    logLevel: 'warn',
-    mode: 'production',
-    plugins: [react()],
-    resolve: { conditions: ['source', ...defaultClientConditions] },
-    build: {
-      outDir,
-      emptyOutDir: true,
-      rollupOptions: { input: join(here, '_render-page.html') },
-      reportCompressedSize: false,
-    },
-  });
-}
-
-const serve = (dir: string): Promise<Server> => serveStatic(dir, '_render-page.html');
 
 interface BenchWindow {
   bench: {
@@ -125,11 +97,8 @@ function mainThreadCpu(events: TraceEvent[]): { scriptingMs: number; taskMs: num
   return best;
 }
 
-const outDir = await mkdtemp(join(tmpdir(), 'render-bench-'));
 console.log('building the bench page…');
-await buildPage(outDir);
-const server = await serve(outDir);
-const { port } = server.address() as { port: number };
+const benchPage = await serveBenchPage('_render-page.html');
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 const results: Result[] = [];
 try {
@@ -161,8 +130,7 @@ try {
   }
 } finally {
   await browser.close();
-  server.close();
-  await rm(outDir, { recursive: true, force: true });
+  await benchPage.close();
 }
 
 /** The run with the median scripting time. */
@@ -174,7 +142,7 @@ function median(runs: Result[]): Result {
 async function measure(renderer: string, kb: number, text: string): Promise<Result> {
   const page = await browser.newPage();
   try {
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`${benchPage.url}/`);
     await page.waitForFunction(() => 'bench' in window);
     await page.evaluate((name) => (window as unknown as BenchWindow).bench.mount(name), renderer);
     await page.evaluate(([t, c]) => (window as unknown as BenchWindow).bench.run(t, c), [
