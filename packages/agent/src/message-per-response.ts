@@ -1,4 +1,11 @@
-import { ERROR_KEY, RESPONSE_MESSAGE_NAME, ResumableError, STATUS_KEY, type TerminalStatus } from '@resumable/core';
+import {
+  ERROR_KEY,
+  RESPONSE_MESSAGE_NAME,
+  ResumableError,
+  STATUS_KEY,
+  type TerminalStatus,
+  textProof,
+} from '@resumable/core';
 import type * as Ably from 'ably';
 import type { PublishTracker } from './publish-tracker.js';
 import { envelopeBytes, oversizeError } from './size.js';
@@ -101,8 +108,8 @@ export class MessagePerResponseWriter implements ResponseWriter {
     await this.tracker.run(() => this.channel.updateMessage({ serial: this.serial, data: text, extras: this.extras }));
   }
 
-  async end(status: TerminalStatus, reason?: string): Promise<void> {
-    const metadata: Record<string, string> = { [STATUS_KEY]: status };
+  async end(status: TerminalStatus, reason?: string, text?: string): Promise<void> {
+    const metadata: Record<string, string> = { [STATUS_KEY]: status, ...(text !== undefined ? textProof(text) : {}) };
     if (reason !== undefined) metadata[ERROR_KEY] = reason;
     await this.tracker.run(() =>
       this.channel.appendMessage({ serial: this.serial, data: '', extras: this.extras }, { metadata }),

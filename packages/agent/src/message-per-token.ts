@@ -1,4 +1,11 @@
-import { ERROR_KEY, ResumableError, STATUS_KEY, type TerminalStatus, TOKEN_EVENT_NAMES } from '@resumable/core';
+import {
+  ERROR_KEY,
+  ResumableError,
+  STATUS_KEY,
+  type TerminalStatus,
+  TOKEN_EVENT_NAMES,
+  textProof,
+} from '@resumable/core';
 import type * as Ably from 'ably';
 import type { PublishTracker } from './publish-tracker.js';
 import { envelopeBytes, oversizeError } from './size.js';
@@ -86,8 +93,12 @@ export class MessagePerTokenWriter implements ResponseWriter {
     await this.tracker.run(() => this.channel.publish({ name: TOKEN_EVENT_NAMES.complete, data: text, extras }));
   }
 
-  async end(status: TerminalStatus, reason?: string): Promise<void> {
-    const headers: Record<string, string> = { ...this.headers, [STATUS_KEY]: status };
+  async end(status: TerminalStatus, reason?: string, text?: string): Promise<void> {
+    const headers: Record<string, string> = {
+      ...this.headers,
+      [STATUS_KEY]: status,
+      ...(text !== undefined ? textProof(text) : {}),
+    };
     if (reason !== undefined) headers[ERROR_KEY] = reason;
     // The reason is a courtesy; under a tiny size limit the status alone still ends the response.
     const bytes = utf8ByteLength(TOKEN_EVENT_NAMES.stop) + utf8ByteLength(JSON.stringify({ headers }));

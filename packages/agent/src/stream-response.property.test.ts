@@ -1,3 +1,4 @@
+import { textProof } from '@resumable/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { streamResponse } from './stream-response.js';
@@ -35,7 +36,7 @@ describe('streamResponse properties', () => {
           if (pattern === 'message-per-response') {
             expect(fake.messages).toHaveLength(1);
             expect(fake.messages[0]?.data).toBe(source);
-            expect(fake.messages[0]?.versionMetadata).toEqual({ status: 'complete' });
+            expect(fake.messages[0]?.versionMetadata).toEqual({ status: 'complete', ...textProof(source) });
           } else {
             const complete = fake.messages.find((m) => m.name === 'response-complete');
             const tokens = fake.messages.filter((m) => m.name === 'token').map((m) => m.data);

@@ -1,4 +1,4 @@
-import { ResumableError } from '@resumable/core';
+import { ResumableError, textChecksum, textProof } from '@resumable/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { streamResponse } from './stream-response.js';
 import { chunks, createFakeChannel } from './test-utils/fake-channel.js';
@@ -78,7 +78,7 @@ describe('streamResponse, message-per-response', () => {
     expect(fake.messages[0]).toMatchObject({
       name: 'response',
       data: source.join(''),
-      versionMetadata: { status: 'complete' },
+      versionMetadata: { status: 'complete', ...textProof(source.join('')) },
     });
     const headers = { model: 'm1', responseId: 'r1' };
     expect(fake.operations[0]?.message).toMatchObject({ name: 'response', data: '', extras: { headers } });
@@ -88,7 +88,14 @@ describe('streamResponse, message-per-response', () => {
       ['append', ''],
     ]);
     for (const operation of fake.operations.slice(1)) expect(operation.message.extras).toEqual({ headers });
-    expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete' } });
+    // The end marker proves the text: readers compare it with what they hold.
+    expect(fake.operations.at(-1)?.operation).toEqual({
+      metadata: {
+        status: 'complete',
+        textLength: String(source.join('').length),
+        textChecksum: textChecksum(source.join('')),
+      },
+    });
     expect(events.map((e) => e.type)).toEqual(['start', 'token', 'token', 'token', 'token', 'token', 'end']);
   });
 
@@ -129,7 +136,7 @@ describe('streamResponse, message-per-response', () => {
     expect(fake.operations.some((o) => o.operation?.metadata)).toBe(false);
     fake.release();
     await done;
-    expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete' } });
+    expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete', ...textProof('abc') } });
   });
 
   it('holds the text produced while the first append is in flight and sends it as one append', async () => {
@@ -163,7 +170,9 @@ describe('streamResponse, message-per-response', () => {
     expect(fake.messages[0]?.data).toBe(source.join(''));
     expect(fake.operations.filter((o) => o.kind === 'update')).toHaveLength(1);
     expect(fake.operations.at(-2)?.kind).toBe('update');
-    expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete' } });
+    expect(fake.operations.at(-1)?.operation).toEqual({
+      metadata: { status: 'complete', ...textProof(source.join('')) },
+    });
     expect(events.filter((e) => e.type === 'publish-failed')).toHaveLength(2);
     expect(events.find((e) => e.type === 'repaired')).toMatchObject({ failures: 2, connectionReplaced: false });
   });
@@ -295,7 +304,9 @@ describe('streamResponse, message-per-token', () => {
     for (const message of fake.messages.slice(0, -1)) {
       expect(message.extras).toEqual({ headers: { turn: '3', responseId: 'r2' } });
     }
-    expect(fake.messages.at(-1)?.extras).toEqual({ headers: { turn: '3', responseId: 'r2', status: 'complete' } });
+    expect(fake.messages.at(-1)?.extras).toEqual({
+      headers: { turn: '3', responseId: 'r2', status: 'complete', ...textProof(source.join('')) },
+    });
     expect(result.serial).toBe(fake.messages[0]?.serial);
   });
 
@@ -460,7 +471,7 @@ describe('streamResponse, connection and arguments', () => {
     const result = await streamResponse(fake.channel, chunks('a', 'b'));
     expect(result.status).toBe('complete');
     expect(endAttempts).toBe(2);
-    expect(fake.messages[0]).toMatchObject({ data: 'ab', versionMetadata: { status: 'complete' } });
+    expect(fake.messages[0]).toMatchObject({ data: 'ab', versionMetadata: { status: 'complete', ...textProof('ab') } });
   });
 
   it('ends the response as an error when the repair cannot be published', async () => {

@@ -145,7 +145,7 @@ export async function streamResponse(
       emit({ type: 'repaired', responseId, failures, connectionReplaced });
     }
     const reason = streamError ? truncate(streamError.message) : undefined;
-    await retrying(() => writer.end(status, reason));
+    await retrying(() => writer.end(status, reason, published));
     emit({ type: 'end', responseId, status, ...(reason !== undefined ? { reason } : {}) });
     return finish({
       serial,

@@ -10,6 +10,9 @@ export interface ResponseWriter {
   settle(): Promise<void>;
   /** Make the text on the channel equal `text` after some pieces failed; `status` is how it will end. */
   repair(text: string, status: TerminalStatus): Promise<void>;
-  /** Mark the response as ended. */
-  end(status: TerminalStatus, reason?: string): Promise<void>;
+  /**
+   * Mark the response as ended. `text`, when the whole text on the channel is known, goes in the end
+   * marker as its length and checksum, so readers can tell a text that lost a fragment on the way.
+   */
+  end(status: TerminalStatus, reason?: string, text?: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type * as Ably from 'ably';
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
+import { startRepairReads } from './repair-reads.js';
 import type { ResponseStore } from './response-store.js';
 import type { HydrationStrategy, SeedResponse } from './types.js';
 import { RESPONSE_ID_HEADER, TOKEN_EVENT_NAMES } from './wire.js';
@@ -298,7 +299,9 @@ export function connectChannel(
   function missingBeginnings(): Set<string> {
     const missing = new Set<string>();
     for (const response of store.getSnapshot().responses) {
-      if (response.incomplete && response.responseId !== undefined) missing.add(response.responseId);
+      if (response.incomplete && response.pattern === 'message-per-token' && response.responseId !== undefined) {
+        missing.add(response.responseId);
+      }
     }
     return missing;
   }
@@ -510,9 +513,16 @@ export function connectChannel(
     }
   };
 
+  const stopRepairs = startRepairReads(channel, store, {
+    historyPageSize: pageSize,
+    maxHistoryPages: maxPages,
+    maxHistoryMessages: maxMessages,
+  });
+
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    stopRepairs();
     generation++;
     queue = undefined;
     channel.off(onStateChange);

@@ -8,10 +8,12 @@ export {
 } from './response-store.js';
 export { createImmediateScheduler, createIntervalScheduler, createMicrotaskScheduler } from './schedulers.js';
 export { compareSerials } from './serial.js';
+export { textChecksum, textProof } from './text-integrity.js';
 export type {
   Diagnostic,
   HydrationStrategy,
   NotifyScheduler,
+  RepairRequest,
   ResponsePattern,
   ResponseStatus,
   ResponseStoreSnapshot,

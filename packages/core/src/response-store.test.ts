@@ -75,14 +75,15 @@ describe('message-per-response', () => {
     expect(store.getResponse(s(1))!.text).toBe('So far so good');
   });
 
-  it('treats an append for an unknown serial with the responseId header as first contact', () => {
+  it('treats an append for an unknown serial with the responseId header as first contact, flagged incomplete', () => {
     const { store, diagnostics } = makeStore();
     store.apply(append({ serial: s(1), version: s(5), data: 'tail', responseId: 'r1' }));
-    expect(store.getResponse(s(1))!.text).toBe('tail');
+    expect(store.getResponse(s(1))).toMatchObject({ text: 'tail', incomplete: true });
     // A later full state (history, resync) repairs the missing prefix.
     store.apply(update({ serial: s(1), version: s(6), data: 'head tail', responseId: 'r1' }));
     expect(store.getResponse(s(1))!.text).toBe('head tail');
-    expect(diagnostics).toEqual([]);
+    expect(store.getResponse(s(1))!.incomplete).toBeUndefined();
+    expect(diagnostics.map((d) => d.kind)).toEqual(['partial-first-contact']);
   });
 
   it('keeps an append without headers for an unknown serial out (a response that never started)', () => {

@@ -3,9 +3,11 @@ import { type InboundMessage, readInbound } from './inbound.js';
 import { createMicrotaskScheduler } from './schedulers.js';
 import { compareSerials } from './serial.js';
 import { TextBuffer } from './text-buffer.js';
+import { type ExpectedText, matchesExpected, readExpectedText } from './text-integrity.js';
 import type {
   Diagnostic,
   NotifyScheduler,
+  RepairRequest,
   ResponsePattern,
   ResponseStatus,
   ResponseStoreSnapshot,
@@ -104,9 +106,19 @@ export interface ResponseStore {
   getDiagnostics(): DiagnosticCounts;
   /** Count and forward a diagnostic found outside the reducer (e.g. a history read cut short). */
   report(diagnostic: Diagnostic): void;
+  /**
+   * Be told about every response the store needs read again from the channel (`getMessage` or history):
+   * one first met through an append fragment, or one whose text fails its end marker's length and
+   * checksum. Requests made before anyone listened are delivered on subscribe. `connectChannel` listens
+   * and re-reads; the response shows `incomplete` until its text is whole.
+   */
+  subscribeRepairs(listener: (request: RepairRequest) => void): () => void;
   /** Stop timers and notifications; later calls to apply are ignored. */
   dispose(): void;
 }
+
+/** Fragments kept per partial response so an older full snapshot can still be completed exactly. */
+const MAX_PARTIAL_FRAGMENTS = 4096;
 
 interface Token {
   readonly serial: string;
@@ -158,6 +170,18 @@ interface Entry {
    * may be missing (a rewind window or a history read that ended inside the response).
    */
   missingStart: boolean;
+  /**
+   * Per-response: first met through an append fragment, so the text before it never arrived. The
+   * fragments since then are kept (with their versions) until a full snapshot makes the text whole.
+   */
+  partial: boolean;
+  fragments: Array<{ readonly version: string; readonly text: string }> | undefined;
+  /** The length and checksum the end marker promised, once it arrived. */
+  expected: ExpectedText | undefined;
+  /** The text does not match {@link Entry.expected}. */
+  mismatch: boolean;
+  /** A re-read was asked for since the text was last known whole. */
+  repairAsked: boolean;
   cache: StreamedResponse | undefined;
 }
 
@@ -191,6 +215,11 @@ function emptyEntry(id: string, pattern: ResponsePattern, orderSerial: string, n
     prefixText: undefined,
     prefixLength: 0,
     missingStart: false,
+    partial: false,
+    fragments: undefined,
+    expected: undefined,
+    mismatch: false,
+    repairAsked: false,
     cache: undefined,
   };
 }
@@ -295,6 +324,10 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
   let caughtUp = false;
   let syncError: ResumableError | undefined;
   let resyncCount = 0;
+
+  const repairListeners = new Set<(request: RepairRequest) => void>();
+  /** Requests made while nobody listened. */
+  const unheardRepairs: RepairRequest[] = [];
 
   let diagnosticsTotal = 0;
   const diagnosticsByKind: Partial<Record<Diagnostic['kind'], number>> = {};
@@ -482,6 +515,62 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     if (!entry.ended) ensureStaleTimer();
   }
 
+  // ---- integrity: partial first contact, end-marker proof, repair requests ----
+
+  function requestRepair(entry: Entry): void {
+    if (entry.repairAsked) return;
+    entry.repairAsked = true;
+    const request: RepairRequest = Object.freeze({
+      id: entry.id,
+      pattern: entry.pattern,
+      responseId: entry.responseId,
+      ...(entry.pattern === 'message-per-response' ? { serial: entry.id } : {}),
+    });
+    if (repairListeners.size === 0) {
+      unheardRepairs.push(request);
+      return;
+    }
+    for (const listener of [...repairListeners]) {
+      // After the message that caused it was applied, outside the reducer.
+      queueMicrotask(() => {
+        if (!disposed) callRepairListener(listener, request);
+      });
+    }
+  }
+
+  function callRepairListener(listener: (request: RepairRequest) => void, request: RepairRequest): void {
+    try {
+      listener(request);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  function isIncomplete(entry: Entry): boolean {
+    return entry.missingStart || entry.partial || entry.mismatch;
+  }
+
+  /** Check an ended response against its end marker's proof; a mismatch asks for a re-read. */
+  function verify(entry: Entry, received: unknown): void {
+    if (!entry.ended || !entry.expected) return;
+    const whole = matchesExpected(textOf(entry), entry.expected);
+    if (whole) {
+      entry.mismatch = false;
+      if (!isIncomplete(entry)) entry.repairAsked = false;
+      return;
+    }
+    if (entry.mismatch) return;
+    entry.mismatch = true;
+    report(
+      'text-mismatch',
+      `Response ${entry.responseId ?? entry.id} ended with ${textOf(entry).length} characters; its end marker says ${entry.expected.length}. Reading it again.`,
+      received,
+    );
+    requestRepair(entry);
+  }
+
   // ---- message-per-response ----
 
   function applyTerminal(entry: Entry, metadata: Readonly<Record<string, string>> | undefined): void {
@@ -489,7 +578,27 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     if (isTerminalStatus(status)) {
       entry.ended = status;
       entry.errorReason = status === 'error' ? (metadata?.[ERROR_KEY] ?? entry.errorReason) : undefined;
+      entry.expected = readExpectedText(metadata) ?? entry.expected;
     }
+  }
+
+  /** A partial response's fragments newer than `version`, joined (what a snapshot at `version` lacks). */
+  function fragmentsAfter(entry: Entry, version: string): string {
+    let joined = '';
+    for (const fragment of entry.fragments ?? []) {
+      if (compareSerials(fragment.version, version) > 0) joined += fragment.text;
+    }
+    return joined;
+  }
+
+  function recordFragment(entry: Entry, version: string, text: string): void {
+    if (!entry.fragments) return;
+    if (entry.fragments.length >= MAX_PARTIAL_FRAGMENTS) {
+      // Too long to keep: only a snapshot at or above the current version can make it whole now.
+      entry.fragments = undefined;
+      return;
+    }
+    entry.fragments.push({ version, text });
   }
 
   function takeHeaders(entry: Entry, message: InboundMessage): void {
@@ -527,13 +636,22 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
         report('duplicate', `Second create for serial ${serial} ignored`, message.received);
         return;
       }
-      if (compareSerials(version, existing.version) <= 0) {
+      const order = compareSerials(version, existing.version);
+      // A full snapshot may still complete a response whose text is known to lack something: at the same
+      // version (it holds what we hold, plus the beginning we never got), or older when the fragments
+      // since that version were kept.
+      const fullState = message.action === 'message.update' && !noData;
+      const heals =
+        fullState &&
+        ((existing.mismatch && order >= 0) || (existing.partial && (order >= 0 || existing.fragments !== undefined)));
+      if (order <= 0 && !heals) {
         report('stale-version', `Version ${version} of ${serial} is at or below ${existing.version}`, message.received);
         return;
       }
       const wasEmpty = textIsEmpty(existing);
       const statusBefore = statusOf(existing);
-      existing.version = version;
+      const wasIncomplete = isIncomplete(existing);
+      if (order > 0) existing.version = version;
       takeHeaders(existing, message);
       if (message.action === 'message.delete') {
         if (!existing.deleted) {
@@ -550,6 +668,12 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       }
       if (message.action === 'message.append') {
         existing.text.append(data);
+        if (existing.partial) recordFragment(existing, version, data);
+      } else if (heals) {
+        existing.text.reset(order >= 0 ? data : data + fragmentsAfter(existing, version));
+        existing.partial = false;
+        existing.fragments = undefined;
+        existing.repairAsked = existing.mismatch;
       } else if (noData) {
         // keep the text: only headers or metadata changed
       } else {
@@ -561,8 +685,9 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
           existing.text.reset(data);
         }
       }
-      applyTerminal(existing, message.metadata);
-      touched(existing, message, wasEmpty, statusBefore);
+      if (order >= 0) applyTerminal(existing, message.metadata);
+      verify(existing, message.received);
+      touched(existing, message, wasEmpty, statusBefore, wasIncomplete !== isIncomplete(existing));
       return;
     }
 
@@ -592,6 +717,19 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     entry.text.reset(data);
     applyTerminal(entry, message.metadata);
     addEntry(entry);
+    if (message.action === 'message.append') {
+      // Ably sends the first append an attachment sees as a full update; a bare fragment here means the
+      // beginning was lost on the way (a transport that died with it in flight, a history read that failed).
+      entry.partial = true;
+      entry.fragments = [{ version, text: data }];
+      report(
+        'partial-first-contact',
+        `Response ${responseId ?? serial} was first met through an append fragment; its beginning is missing. Reading it again.`,
+        message.received,
+      );
+      requestRepair(entry);
+    }
+    verify(entry, message.received);
     changed(entry, true, true);
     if (!entry.ended) ensureStaleTimer();
   }
@@ -740,6 +878,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
         const status = message.headers?.[STATUS_KEY];
         entry.ended = isTerminalStatus(status) ? status : 'complete';
         entry.errorReason = entry.ended === 'error' ? message.headers?.[ERROR_KEY] : undefined;
+        entry.expected = readExpectedText(message.headers) ?? entry.expected;
         applied = true;
         break;
       }
@@ -757,7 +896,15 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       entry.headers = nextHeaders(entry.headers, message.headers);
     }
     if (compareSerials(serial, entry.version) > 0) entry.version = serial;
-    touched(entry, message, wasEmpty, statusBefore, wasIncomplete !== entry.missingStart);
+    const wasMismatch = entry.mismatch;
+    verify(entry, message.received);
+    touched(
+      entry,
+      message,
+      wasEmpty,
+      statusBefore,
+      wasIncomplete !== entry.missingStart || wasMismatch !== entry.mismatch,
+    );
   }
 
   // ---- entry points ----
@@ -843,7 +990,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       version: entry.version,
       seeded: entry.seeded,
       // Only present when true, so complete responses look exactly as before.
-      ...(entry.missingStart ? { incomplete: true as const } : {}),
+      ...(isIncomplete(entry) ? { incomplete: true as const } : {}),
     });
     entry.cache = response;
     return response;
@@ -914,6 +1061,17 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
     report(diagnostic) {
       report(diagnostic.kind, diagnostic.message, diagnostic.received);
     },
+    subscribeRepairs(listener) {
+      repairListeners.add(listener);
+      for (const request of unheardRepairs.splice(0)) {
+        queueMicrotask(() => {
+          if (!disposed && repairListeners.has(listener)) callRepairListener(listener, request);
+        });
+      }
+      return () => {
+        repairListeners.delete(listener);
+      };
+    },
     getDiagnostics() {
       return { total: diagnosticsTotal, byKind: { ...diagnosticsByKind } };
     },
@@ -925,6 +1083,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
       staleTimer = undefined;
       listListeners.clear();
       responseListeners.clear();
+      repairListeners.clear();
       dirty.clear();
     },
   };

@@ -34,12 +34,34 @@ export interface StreamedResponse {
   /** True when the text came from a database seed rather than the channel. */
   readonly seeded?: boolean;
   /**
-   * Present (true) when the beginning of the text may be missing: a message-per-token response whose
-   * `start` (or a `response-complete` full text) never reached this client, because a rewind window
-   * or a history read ended inside it. The text is then only the part that arrived; show it as partial.
+   * Present (true) when the text may be missing something: a message-per-token response whose `start`
+   * (or a `response-complete` full text) never reached this client, because a rewind window or a history
+   * read ended inside it; a message-per-response response first met through an append fragment (its
+   * beginning never arrived); or a response whose text does not match the length and checksum in its end
+   * marker. The text is then only the part that arrived; show it as partial. The store asks for the
+   * message again (see `ResponseStore.takeRepairRequests`) and the flag goes once the text is whole.
    * Absent when the text is exact.
    */
   readonly incomplete?: true;
+}
+
+/**
+ * A response the store needs read again from the channel, because its text is known to lack something.
+ *
+ * @example
+ * ```ts
+ * store.subscribeRepairs(async (request) => {
+ *   if (request.serial) store.apply(await channel.getMessage(request.serial));
+ * });
+ * ```
+ */
+export interface RepairRequest {
+  /** The response's id in the store. */
+  readonly id: string;
+  readonly pattern: ResponsePattern;
+  readonly responseId: string | undefined;
+  /** Message-per-response: the serial of the response's message, for `channel.getMessage`. */
+  readonly serial?: string;
 }
 
 /** How a channel is hydrated before going live. */
@@ -63,7 +85,10 @@ export interface ResponseStoreSnapshot {
 /**
  * A problem with one inbound message: kept out of the text, counted, reported. `duplicate` and
  * `stale-version` are normal when several hydration paths overlap (they are counted all the same);
- * `history-truncated` means a page or message limit stopped hydration before the start of history.
+ * `history-truncated` means a page or message limit stopped hydration before the start of history;
+ * `partial-first-contact` (a response first met through an append fragment) and `text-mismatch` (the text
+ * differs from its end marker's proof) mark a response `incomplete` until it is re-read;
+ * `repair-failed` says a re-read did not make it whole.
  */
 export interface Diagnostic {
   readonly kind:
@@ -75,6 +100,9 @@ export interface Diagnostic {
     | 'stale-version'
     | 'duplicate'
     | 'history-truncated'
+    | 'partial-first-contact'
+    | 'text-mismatch'
+    | 'repair-failed'
     | 'internal-error';
   readonly message: string;
   /** The offending message, as received. */

@@ -5,10 +5,11 @@
  * Message-per-response: one message named {@link RESPONSE_MESSAGE_NAME} per response, created with
  * `extras.headers.responseId`, then appended to; every append resends the full header set. The end
  * is the operation metadata of the last append: `version.metadata.status` is one of
- * {@link TerminalStatus} (and `version.metadata.error` holds a reason for `error`).
+ * {@link TerminalStatus} (and `version.metadata.error` holds a reason for `error`); `textLength` and
+ * `textChecksum` prove the text (readers re-read a response whose text does not match them).
  *
  * Message-per-token: messages named `start`, `token` and `stop` (see {@link TOKEN_EVENT_NAMES}),
- * each with the `responseId` header; `stop` carries `extras.headers.status`. A `response-complete`
+ * each with the `responseId` header; `stop` carries `extras.headers.status` (and the text's proof). A `response-complete`
  * message carries the full text and replaces what readers accumulated (publish-failure repair).
  *
  * @example
@@ -27,6 +28,15 @@ export const RESPONSE_ID_HEADER = 'responseId';
 
 /** Header (per-token `stop`) and operation metadata key (per-response) that carries the end status. */
 export const STATUS_KEY = 'status';
+
+/**
+ * End-marker metadata (per-response) and `stop` header (per-token) with the length of the whole text in
+ * UTF-16 code units, so readers can tell a text that lost a fragment from a complete one.
+ */
+export const TEXT_LENGTH_KEY = 'textLength';
+
+/** End-marker metadata / `stop` header with the text's FNV-1a checksum (see `textChecksum`). */
+export const TEXT_CHECKSUM_KEY = 'textChecksum';
 
 /** Operation metadata / header key that carries a human-readable error reason. */
 export const ERROR_KEY = 'error';

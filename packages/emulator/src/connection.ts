@@ -599,6 +599,10 @@ export class Connection {
         flags |= Flag.RESUMED;
         channelSerial = channel.channelSerial(position);
         replay = missed;
+        // What was written to the lost transport may never have arrived: after a resume Ably sends the
+        // first append of each message in full again (a resync), so the client never has to trust that
+        // an earlier fragment reached it.
+        attachment.seen.clear();
         if (replay.length > 0) flags |= Flag.HAS_BACKLOG;
       } else {
         attachment.seen.clear();

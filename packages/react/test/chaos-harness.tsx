@@ -2,11 +2,16 @@
 // refresh the page (remount with a new client) and join late. Every viewer still on the page at
 // the end must show exactly the agent's text, marked complete. Shared by the test suite and
 // `pnpm bench chaos`.
+
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HydrationStrategy, ResponsePattern } from '@resumable/core';
 import * as Ably from 'ably';
 import { StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { describeChannelLog, ViewerTrace } from './chaos-trace.js';
 import { Transcript } from './components.js';
 import { AGENT_TRANSPORT_PARAMS, type Emulator, makeTokens, pacedTokens, sleep } from './helpers.js';
 
@@ -120,6 +125,7 @@ interface Viewer {
   readonly root: Root;
   readonly container: HTMLElement;
   readonly outage: Outage;
+  readonly trace: ViewerTrace;
 }
 
 export interface ChaosResult {
@@ -141,6 +147,7 @@ export async function runSchedule(emulator: Emulator, schedule: ChaosSchedule): 
   const clients: Ably.Realtime[] = [];
   const pending: Promise<unknown>[] = [];
   const baseOptions = emulator.clientOptions({ clientId: 'viewer' }) as Ably.ClientOptions;
+  const traces: ViewerTrace[] = [];
 
   const mount = async (): Promise<Viewer> => {
     const outage = new Outage(emulator.port);
@@ -153,15 +160,24 @@ export async function runSchedule(emulator: Emulator, schedule: ChaosSchedule): 
       suspendedRetryTimeout: 250,
     });
     clients.push(client);
+    const trace = new ViewerTrace(`page ${traces.length}`);
+    traces.push(trace);
+    trace.watch(client, channelName);
     const container = document.createElement('div');
     document.body.appendChild(container);
     const root = createRoot(container);
     root.render(
       <StrictMode>
-        <Transcript client={client} channelName={channelName} strategy={schedule.strategy} />
+        <Transcript
+          client={client}
+          channelName={channelName}
+          strategy={schedule.strategy}
+          onStore={(store) => trace.observe(store)}
+          onDiagnostic={(d) => trace.diagnostic(d.kind, d.message)}
+        />
       </StrictMode>,
     );
-    const viewer = { client, root, container, outage };
+    const viewer = { client, root, container, outage, trace };
     viewers.add(viewer);
     return viewer;
   };
@@ -231,14 +247,17 @@ export async function runSchedule(emulator: Emulator, schedule: ChaosSchedule): 
         const sync = v.container.querySelector<HTMLElement>('[data-testid="viewer-sync"]');
         const channel = v.client.channels.get(channelName);
         const where = `sync ${sync?.dataset.status}, resyncs ${sync?.dataset.resyncs}, error ${sync?.dataset.errorCode || 'none'}, connection ${v.client.connection.state}, channel ${channel.state}`;
-        if (!message) found.push(`viewer ${index}: no message (${where})`);
+        const who = `viewer ${index} (${v.trace.label})`;
+        if (!message) found.push(`${who}: no message (${where})`);
         else if (message.textContent !== expected) {
           found.push(
-            `viewer ${index}: text ${JSON.stringify(message.textContent?.slice(0, 200))} (${message.textContent?.length} chars) != expected (${expected.length} chars), status ${message.dataset.status} (${where})`,
+            `${who}: text ${JSON.stringify(message.textContent?.slice(0, 200))} (${message.textContent?.length} chars) != expected (${expected.length} chars), status ${message.dataset.status} (${where})`,
           );
+        } else if (message.dataset.incomplete) {
+          found.push(`${who}: exact text still flagged incomplete (${where})`);
         } else if (message.dataset.status !== 'complete') {
-          found.push(`viewer ${index}: status ${message.dataset.status} (${where})`);
-        } else if (items.length !== 1) found.push(`viewer ${index}: ${items.length} messages (${where})`);
+          found.push(`${who}: status ${message.dataset.status} (${where})`);
+        } else if (items.length !== 1) found.push(`${who}: ${items.length} messages (${where})`);
         index++;
       }
       return found;
@@ -248,7 +267,10 @@ export async function runSchedule(emulator: Emulator, schedule: ChaosSchedule): 
       await sleep(50);
       found = problems();
     }
-    return { schedule, ok: found.length === 0, detail: found.join('; '), ms: Date.now() - started };
+    let detail = found.join('; ');
+    if (found.length > 0)
+      detail += `; trace in ${writeTrace(schedule, expected, traces, describeChannelLog(emulator, channelName))}`;
+    return { schedule, ok: found.length === 0, detail, ms: Date.now() - started };
   } catch (error) {
     return { schedule, ok: false, detail: `threw: ${String(error)}`, ms: Date.now() - started };
   } finally {
@@ -256,6 +278,19 @@ export async function runSchedule(emulator: Emulator, schedule: ChaosSchedule): 
     for (const v of [...viewers]) await unmount(v);
     for (const client of clients) client.close();
   }
+}
+
+/** Write what every page of a failing schedule saw, with the channel's log; returns the file's path. */
+function writeTrace(schedule: ChaosSchedule, expected: string, traces: readonly ViewerTrace[], log: string[]): string {
+  const path = join(tmpdir(), `chaos-trace-${schedule.seed}.txt`);
+  const sections = [
+    describeSchedule(schedule),
+    `expected ${expected.length} chars: ${JSON.stringify(expected)}`,
+    ...traces.map((trace) => [`== ${trace.label}`, ...trace.lines].join('\n')),
+    ['== emulator channel log', ...log].join('\n'),
+  ];
+  writeFileSync(path, `${sections.join('\n\n')}\n`);
+  return path;
 }
 
 /** Run `seeds` with at most `concurrency` schedules at once. */

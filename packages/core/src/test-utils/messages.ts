@@ -2,6 +2,7 @@
  * Builders for inbound Ably messages in the shapes the SDK delivers (serials, version, extras), for
  * unit and property tests of the reducer.
  */
+import { textProof } from '../text-integrity.js';
 
 /** A serial that sorts like Ably's: zero-padded counter plus a fixed suffix. */
 export function serialAt(n: number): string {
@@ -16,6 +17,8 @@ interface PerResponseFields {
   headers?: Record<string, string>;
   status?: string;
   error?: string;
+  /** The whole text, whose length and checksum go in the end marker (as the agent writes them). */
+  proofOf?: string;
   timestamp?: number;
   versionTimestamp?: number;
   clientId?: string;
@@ -26,6 +29,7 @@ function perResponse(action: string, fields: PerResponseFields) {
   const metadata: Record<string, string> = {};
   if (fields.status) metadata.status = fields.status;
   if (fields.error) metadata.error = fields.error;
+  if (fields.proofOf !== undefined) Object.assign(metadata, textProof(fields.proofOf));
   const headers = { ...(fields.responseId ? { responseId: fields.responseId } : {}), ...fields.headers };
   return {
     id: `id-${fields.serial}-${fields.version ?? fields.serial}`,
@@ -56,6 +60,7 @@ interface PerTokenFields {
   data?: unknown;
   status?: string;
   error?: string;
+  proofOf?: string;
   timestamp?: number;
 }
 
@@ -64,6 +69,7 @@ function perToken(name: string, fields: PerTokenFields) {
   if (fields.responseId !== undefined) headers.responseId = fields.responseId;
   if (fields.status) headers.status = fields.status;
   if (fields.error) headers.error = fields.error;
+  if (fields.proofOf !== undefined) Object.assign(headers, textProof(fields.proofOf));
   return {
     id: `id-${fields.serial}`,
     name,
