@@ -3,6 +3,7 @@ import * as Ably from 'ably';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type ConnectChannelOptions, connectChannel } from '../src/connect-channel.js';
 import { createResponseStore, type ResponseStore, type ResponseStoreOptions } from '../src/response-store.js';
+import { textProof } from '../src/text-integrity.js';
 
 /** Start one emulator for the test file and close every client after each test. */
 export function useEmulator(options: Parameters<typeof startEmulator>[0] = {}) {
@@ -122,7 +123,9 @@ export class PerResponseAgent {
 
   async finish(status: 'complete' | 'error' | 'cancelled' = 'complete'): Promise<void> {
     await this.flush();
-    await this.channel.appendMessage({ serial: this.serial!, data: '', extras: this.extras }, { metadata: { status } });
+    // The end marker proves the text, as the kit's agent writes it.
+    const metadata = { status, ...textProof(this.text) };
+    await this.channel.appendMessage({ serial: this.serial!, data: '', extras: this.extras }, { metadata });
   }
 
   get text(): string {
@@ -162,7 +165,7 @@ export class PerTokenAgent {
     await this.channel.publish({
       name: 'stop',
       data: '',
-      extras: { headers: { responseId: this.responseId, status } },
+      extras: { headers: { responseId: this.responseId, status, ...textProof(this.text) } },
     });
   }
 
