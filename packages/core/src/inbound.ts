@@ -42,12 +42,40 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+/** Keys that would reach an object's prototype machinery if a reader assigned them; never kept. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A value for a message only, safe to print: BigInt and symbols do not survive JSON.stringify. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
 }
 
-function optionalTime(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** An optional string field: absent is fine, anything but a string is reported under `kind`. */
+function optionalString(
+  value: unknown,
+  field: string,
+  kind: Diagnostic['kind'],
+  received: unknown,
+  report: Report,
+): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  report(kind, `${field} must be a string, got ${typeof value}; ignored`, received);
+  return undefined;
+}
+
+/** An optional time in ms: absent is fine, anything but a finite number is reported. */
+function optionalTime(value: unknown, field: string, received: unknown, report: Report): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  report('bad-timestamp', `${field} must be a finite number of ms, got ${describeValue(value)}; ignored`, received);
+  return undefined;
 }
 
 /**
@@ -65,16 +93,27 @@ function stringEntries(
     report('bad-headers', `${what} is not an object; ignored`, received);
     return undefined;
   }
-  const keys = Object.keys(value);
-  // The common case (every value a string) needs no copy: the store copies what it keeps.
-  if (keys.every((key) => typeof value[key] === 'string')) return value as Readonly<Record<string, string>>;
-  const result: Record<string, string> = {};
+  // Only own, string-valued entries, copied into an object without a prototype: a `__proto__` key that
+  // one decoder made the prototype (msgpack) and another an own key (JSON) must read the same everywhere.
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    report('bad-headers', `${what} has a non-standard prototype; only its own entries are read`, received);
+  }
+  const result: Record<string, string> = Object.create(null);
   let dropped = 0;
-  for (const key of keys) {
-    const entry = value[key];
-    if (typeof entry === 'string') result[key] = entry;
+  let forbidden = 0;
+  for (const key of Object.keys(value)) {
+    const entry = Object.getOwnPropertyDescriptor(value, key)?.value;
+    if (FORBIDDEN_KEYS.has(key)) forbidden++;
+    else if (typeof entry === 'string') result[key] = entry;
     else dropped++;
   }
+  if (forbidden > 0)
+    report(
+      'bad-headers',
+      `${forbidden} reserved key(s) (__proto__, constructor, prototype) in ${what} ignored`,
+      received,
+    );
   if (dropped > 0) report('bad-headers', `${dropped} non-string value(s) in ${what} ignored`, received);
   return result;
 }
@@ -101,6 +140,10 @@ export function readInbound(received: unknown, report: Report): InboundMessage |
         : typeof rawAction === 'string'
           ? rawAction
           : undefined;
+  if (typeof rawAction === 'string' && FORBIDDEN_KEYS.has(rawAction)) {
+    report('unknown-action', `Unknown message action ${describeValue(rawAction)}`, received);
+    return undefined;
+  }
   if (action !== undefined && IGNORED_ACTIONS.has(action)) return 'ignore';
   if (
     action !== 'message.create' &&
@@ -108,29 +151,36 @@ export function readInbound(received: unknown, report: Report): InboundMessage |
     action !== 'message.delete' &&
     action !== 'message.append'
   ) {
-    report('unknown-action', `Unknown message action ${JSON.stringify(rawAction)}`, received);
+    report('unknown-action', `Unknown message action ${describeValue(rawAction)}`, received);
     return undefined;
   }
+  if (received.name !== undefined && received.name !== null && typeof received.name !== 'string') {
+    report('bad-name', `name must be a string, got ${typeof received.name}; ignored`, received);
+  }
   const name = typeof received.name === 'string' ? received.name : undefined;
-  const serial = optionalString(received.serial);
-  const version = isRecord(received.version) ? received.version : undefined;
+  const serial = optionalString(received.serial, 'serial', 'bad-serial', received, report);
+  const rawVersion = received.version;
+  if (rawVersion !== undefined && rawVersion !== null && !isRecord(rawVersion)) {
+    report('bad-version', `version must be an object, got ${typeof rawVersion}; ignored`, received);
+  }
+  const version = isRecord(rawVersion) ? rawVersion : undefined;
   const extras = received.extras;
   let headers: Readonly<Record<string, string>> | undefined;
   if (extras !== undefined && extras !== null) {
     if (isRecord(extras)) headers = stringEntries(extras.headers, 'extras.headers', received, report);
     else report('bad-headers', 'extras is not an object; ignored', received);
   }
-  const timestamp = optionalTime(received.timestamp);
+  const timestamp = optionalTime(received.timestamp, 'timestamp', received, report);
   return {
     name,
     action,
     serial,
-    versionSerial: optionalString(version?.serial) ?? serial,
+    versionSerial: optionalString(version?.serial, 'version.serial', 'bad-version', received, report) ?? serial,
     data: received.data,
     headers,
-    clientId: optionalString(received.clientId),
+    clientId: optionalString(received.clientId, 'clientId', 'bad-client-id', received, report),
     timestamp,
-    versionTimestamp: optionalTime(version?.timestamp) ?? timestamp,
+    versionTimestamp: optionalTime(version?.timestamp, 'version.timestamp', received, report) ?? timestamp,
     metadata: stringEntries(version?.metadata, 'version.metadata', received, report),
     received,
   };

@@ -349,10 +349,12 @@ describe('bad input', () => {
     expect(store.getDiagnostics().byKind).toEqual({
       'bad-data': 7,
       'missing-serial': 2,
+      // A numeric serial says what was wrong with it before it counts as missing.
+      'bad-serial': 1,
       'unknown-action': 2,
       'orphan-append': 1,
     });
-    expect(diagnostics).toHaveLength(12);
+    expect(diagnostics).toHaveLength(13);
   });
 
   it('keeps the text of a message with garbage headers and reports them', () => {

@@ -117,6 +117,9 @@ export interface ResponseStore {
   dispose(): void;
 }
 
+/** Server timestamps further ahead of the local clock than this are taken as garbage, not as clock skew. */
+const MAX_CLOCK_LEAD_MS = 24 * 60 * 60 * 1000;
+
 /** Fragments kept per partial response so an older full snapshot can still be completed exactly. */
 const MAX_PARTIAL_FRAGMENTS = 4096;
 
@@ -355,6 +358,11 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
 
   function observeServerTime(time: number | undefined): number {
     if (time === undefined) return serverNow();
+    if (time > now() + MAX_CLOCK_LEAD_MS) {
+      // Further ahead than any real clock skew: one such message must not make every response stale.
+      report('bad-timestamp', `Timestamp ${time} is more than a day ahead of this clock; not used for staleness`, time);
+      return serverNow();
+    }
     if (newestServerTime === undefined || time > newestServerTime) {
       const expected = staleTimer === undefined || newestServerTime === undefined ? undefined : serverNow();
       newestServerTime = time;
