@@ -57,6 +57,8 @@ interface PerTokenFields {
   status?: string;
   error?: string;
   timestamp?: number;
+  headers?: Record<string, string>;
+  clientId?: string;
 }
 
 function perToken(name: string, fields: PerTokenFields) {
@@ -64,13 +66,14 @@ function perToken(name: string, fields: PerTokenFields) {
   if (fields.responseId !== undefined) headers.responseId = fields.responseId;
   if (fields.status) headers.status = fields.status;
   if (fields.error) headers.error = fields.error;
+  Object.assign(headers, fields.headers);
   return {
     id: `id-${fields.serial}`,
     name,
     action: 'message.create',
     serial: fields.serial,
     data: fields.data ?? '',
-    clientId: 'agent',
+    clientId: fields.clientId ?? 'agent',
     timestamp: fields.timestamp ?? 1000,
     extras: { headers },
     version: { serial: fields.serial, timestamp: fields.timestamp ?? 1000 },
