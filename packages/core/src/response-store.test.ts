@@ -573,3 +573,34 @@ describe('staleness', () => {
     expect(store.getResponse(s(3))!.status).toBe('streaming');
   });
 });
+
+describe('store ids', () => {
+  it('never collide with wire serials, however a serial is spelled', () => {
+    const { store } = makeStore();
+    // Serials that look like the store's own ids, next to the responses those ids belong to.
+    store.apply(start({ serial: s(1), responseId: 'r1' }));
+    store.apply(token({ serial: s(2), responseId: 'r1', data: 'per-token' }));
+    store.seed([{ responseId: 'db', text: 'seeded', createdAt: 0 }]);
+    for (const serial of ['token:r1', 'seed:db', 'serial:token:r1']) {
+      store.apply(create({ serial, responseId: `mpr-${serial}`, data: serial }));
+    }
+    const texts = store.getSnapshot().responses.map((response) => response.text);
+    expect(texts.sort()).toEqual(['per-token', 'seed:db', 'seeded', 'serial:token:r1', 'token:r1'].sort());
+    const ids = store.getResponseIds();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(store.getResponse('token:r1')?.text).toBe('per-token');
+    expect(store.getResponse('seed:db')?.text).toBe('seeded');
+    expect(store.findByResponseId('mpr-token:r1')?.text).toBe('token:r1');
+  });
+
+  it('keeps parts after the first out of a response store (they belong to conversations)', () => {
+    const { store, diagnostics } = makeStore();
+    store.apply(create({ serial: s(1), responseId: 'r1', data: 'answer' }));
+    store.apply(
+      create({ serial: s(2), responseId: 'r1', data: '{"q":1}', headers: { part: '1', partKind: 'tool-call' } }),
+    );
+    store.apply(token({ serial: s(3), responseId: 'r2', data: 'x', headers: { part: '2' } }));
+    expect(store.getSnapshot().responses.map((response) => response.text)).toEqual(['answer']);
+    expect(diagnostics).toEqual([]);
+  });
+});

@@ -68,3 +68,52 @@ export const TERMINAL_STATUSES: readonly TerminalStatus[] = ['complete', 'error'
 export function isTerminalStatus(value: unknown): value is TerminalStatus {
   return typeof value === 'string' && (TERMINAL_STATUSES as readonly string[]).includes(value);
 }
+
+/** Message name of a user's turn; its Ably `id` and its {@link TURN_ID_HEADER} header are the client's turn id. */
+export const TURN_MESSAGE_NAME = 'turn';
+
+/** Message name of a request to stop a response (headers name the response or the turn). */
+export const CANCEL_MESSAGE_NAME = 'cancel';
+
+/** Message name of a request for a new response to a turn (headers `turnId` and the new `responseId`). */
+export const REGENERATE_MESSAGE_NAME = 'regenerate';
+
+/** Header that correlates a turn with the responses answering it. */
+export const TURN_ID_HEADER = 'turnId';
+
+/** Header carrying a part's index within its response (decimal string; absent means 0). */
+export const PART_HEADER = 'part';
+
+/** Header carrying a part's kind (absent means `text`). */
+export const PART_KIND_HEADER = 'partKind';
+
+/** Headers of tool and data parts. */
+export const PART_HEADERS = {
+  toolCallId: 'toolCallId',
+  toolName: 'toolName',
+  /** `'true'` on a tool result that is an error message. */
+  toolError: 'toolError',
+  dataName: 'dataName',
+} as const;
+
+/** Operation metadata / header key naming who cancelled a response (the cancel message's clientId). */
+export const CANCELLED_BY_KEY = 'cancelledBy';
+
+/** The kinds of response parts. */
+export type PartKind = 'text' | 'reasoning' | 'tool-call' | 'tool-result' | 'data';
+
+/** Every part kind, for validation. */
+export const PART_KINDS: readonly PartKind[] = ['text', 'reasoning', 'tool-call', 'tool-result', 'data'];
+
+/**
+ * Whether a value is a part kind of the wire convention.
+ *
+ * @example
+ * ```ts
+ * isPartKind('tool-call'); // true
+ * isPartKind('image'); // false
+ * ```
+ */
+export function isPartKind(value: unknown): value is PartKind {
+  return typeof value === 'string' && (PART_KINDS as readonly string[]).includes(value);
+}

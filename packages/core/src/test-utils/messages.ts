@@ -62,6 +62,8 @@ interface PerTokenFields {
   error?: string;
   proofOf?: string;
   timestamp?: number;
+  headers?: Record<string, string>;
+  clientId?: string;
 }
 
 function perToken(name: string, fields: PerTokenFields) {
@@ -70,13 +72,14 @@ function perToken(name: string, fields: PerTokenFields) {
   if (fields.status) headers.status = fields.status;
   if (fields.error) headers.error = fields.error;
   if (fields.proofOf !== undefined) Object.assign(headers, textProof(fields.proofOf));
+  Object.assign(headers, fields.headers);
   return {
     id: `id-${fields.serial}`,
     name,
     action: 'message.create',
     serial: fields.serial,
     data: fields.data ?? '',
-    clientId: 'agent',
+    clientId: fields.clientId ?? 'agent',
     timestamp: fields.timestamp ?? 1000,
     extras: { headers },
     version: { serial: fields.serial, timestamp: fields.timestamp ?? 1000 },
