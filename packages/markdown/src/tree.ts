@@ -1,5 +1,12 @@
 import type { Token } from './parser.js';
-import { DEFAULT_LINK_PROTOCOLS, isAllowedImage, isAllowedLink, LINK_REL, type UrlPolicy } from './url-policy.js';
+import {
+  DEFAULT_LINK_PROTOCOLS,
+  LINK_REL,
+  resolvedOrigin,
+  resolveImage,
+  resolveLink,
+  type UrlPolicy,
+} from './url-policy.js';
 
 /** Element names the tree may hold. Only the converter creates elements, never model output. */
 export type MarkdownTagName =
@@ -140,14 +147,6 @@ function alignOf(token: Token): 'left' | 'center' | 'right' | undefined {
   return (match?.[1] as 'left' | 'center' | 'right' | undefined) ?? undefined;
 }
 
-function originOf(src: string): string | undefined {
-  try {
-    return new URL(src).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 function fenceIsOpen(token: Token): boolean {
   const lines = token.map ? token.map[1] - token.map[0] : 0;
   const content = token.content;
@@ -182,8 +181,8 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         open(frames, 'del');
         break;
       case 'link_open': {
-        const href = attr(token, 'href') ?? '';
-        if (isAllowedLink(href, policy.linkProtocols)) {
+        const href = resolveLink(attr(token, 'href') ?? '', policy);
+        if (href !== undefined) {
           const title = attr(token, 'title');
           open(frames, 'a', title ? { href, rel: LINK_REL, title } : { href, rel: LINK_REL });
         } else {
@@ -198,13 +197,14 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         close(frames);
         break;
       case 'image': {
-        const src = attr(token, 'src') ?? '';
+        const raw = attr(token, 'src') ?? '';
+        const src = resolveImage(raw, policy);
         const alt = textOf(token.children);
         const title = attr(token, 'title');
-        if (isAllowedImage(src, policy.imageOrigins)) {
+        if (src !== undefined) {
           push(frames, element('img', title ? { src, alt, title } : { src, alt }, []));
         } else {
-          push(frames, element('blocked-image', { alt, blockedOrigin: originOf(src) }, []));
+          push(frames, element('blocked-image', { alt, blockedOrigin: resolvedOrigin(raw, policy.baseUrl) }, []));
         }
         break;
       }
@@ -240,6 +240,7 @@ function markTaskItem(item: Frame): void {
 export interface ResolvedPolicy {
   readonly linkProtocols: readonly string[];
   readonly imageOrigins: readonly string[];
+  readonly baseUrl: string | undefined;
 }
 
 /** Fill in the defaults of a URL policy. */
@@ -247,6 +248,7 @@ export function resolvePolicy(policy: UrlPolicy = {}): ResolvedPolicy {
   return {
     linkProtocols: (policy.linkProtocols ?? DEFAULT_LINK_PROTOCOLS).map((p) => p.toLowerCase()),
     imageOrigins: policy.imageOrigins ?? [],
+    baseUrl: policy.baseUrl,
   };
 }
 
