@@ -1,4 +1,4 @@
-import type { Token } from './parser.js';
+import { type Token, unescapeInfo } from './parser.js';
 import {
   DEFAULT_LINK_PROTOCOLS,
   LINK_REL,
@@ -154,6 +154,17 @@ function fenceIsOpen(token: Token): boolean {
   return lines < contentLines + 2;
 }
 
+// GFM: an email literal's domain is alphanumerics, `-`, `_` and dots, with a dot, not ending in
+// `-` or `_`; linkify-it also accepts `+` and others (`hello@mail+xyz.example` is not an email).
+const GFM_EMAIL_DOMAIN = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)+$/i;
+
+/** For a bare email found by linkify, whether GFM would link it; undefined for other links. */
+function isGfmEmailLiteral(token: Token, href: string): boolean | undefined {
+  if (token.markup !== 'linkify' || !href.startsWith('mailto:')) return undefined;
+  const domain = href.slice(href.lastIndexOf('@') + 1);
+  return GFM_EMAIL_DOMAIN.test(domain) && !/[-_]$/.test(domain);
+}
+
 function convertInline(tokens: readonly Token[], frames: Frame[], policy: ResolvedPolicy): void {
   for (const token of tokens) {
     switch (token.type) {
@@ -181,7 +192,8 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         open(frames, 'del');
         break;
       case 'link_open': {
-        const href = resolveLink(attr(token, 'href') ?? '', policy);
+        const raw = attr(token, 'href') ?? '';
+        const href = isGfmEmailLiteral(token, raw) === false ? undefined : resolveLink(raw, policy);
         if (href !== undefined) {
           const title = attr(token, 'title');
           open(frames, 'a', title ? { href, rel: LINK_REL, title } : { href, rel: LINK_REL });
@@ -325,7 +337,7 @@ export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy): 
         push(frames, element('hr', {}, []));
         break;
       case 'fence': {
-        const language = token.info.trim().split(/\s+/)[0] || undefined;
+        const language = unescapeInfo(token.info).trim().split(/\s+/)[0] || undefined;
         const properties: Record<string, unknown> = {};
         if (language) properties.language = language;
         if (fenceIsOpen(token)) properties.open = true;
