@@ -1,4 +1,5 @@
 import { type Token, unescapeInfo } from './parser.js';
+import { PENDING_HREF, PENDING_MARK } from './pending.js';
 import {
   DEFAULT_LINK_PROTOCOLS,
   LINK_REL,
@@ -36,6 +37,11 @@ export type MarkdownTagName =
   | 'br'
   | 'a'
   | 'img'
+  /**
+   * A link whose target is still streaming (or whose reference definition may still change): its
+   * text, inert. It becomes an `a` once the target is final, or text if it turns out not to be a link.
+   */
+  | 'pending-link'
   /** An image the URL policy did not allow: show a placeholder, load nothing. */
   | 'blocked-image'
   /** A use of a footnote; numbered by the renderer in order of first use. */
@@ -154,6 +160,9 @@ function fenceIsOpen(token: Token): boolean {
   return lines < contentLines + 2;
 }
 
+// GFM: an email literal's local part is alphanumerics and `.+-_`; linkify-it takes in more (`*a@b.c`).
+const GFM_EMAIL = /[a-z0-9.+_-]+@[^@]*$/i;
+
 // GFM: an email literal's domain is alphanumerics, `-`, `_` and dots, with a dot, not ending in
 // `-` or `_`; linkify-it also accepts `+` and others (`hello@mail+xyz.example` is not an email).
 const GFM_EMAIL_DOMAIN = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)+$/i;
@@ -165,13 +174,40 @@ function isGfmEmailLiteral(token: Token, href: string): boolean | undefined {
   return GFM_EMAIL_DOMAIN.test(domain) && !/[-_]$/.test(domain);
 }
 
-function convertInline(tokens: readonly Token[], frames: Frame[], policy: ResolvedPolicy): void {
+/** What inline conversion carries along: the policy and the growing link the mark stands for. */
+interface InlineContext {
+  readonly policy: ResolvedPolicy;
+  readonly held: string | undefined;
+  /** Links open around the current token (a link's text holds no other link). */
+  linkDepth: number;
+  /** Characters of the next text already shown before its link (see the email literal case). */
+  skipText: number;
+}
+
+function pushText(frames: Frame[], text: string, ctx: InlineContext): void {
+  const value = ctx.skipText > 0 ? text.slice(ctx.skipText) : text;
+  ctx.skipText = 0;
+  const at = value.indexOf(PENDING_MARK);
+  if (at < 0 || ctx.held === undefined) {
+    push(frames, { type: 'text', value });
+    return;
+  }
+  // An autolink's `<` is not shown once it links, so it is not shown while pending either.
+  const held = ctx.held.startsWith('<') ? ctx.held.slice(1) : ctx.held;
+  if (at > 0) push(frames, { type: 'text', value: value.slice(0, at) });
+  if (ctx.linkDepth > 0) push(frames, { type: 'text', value: held });
+  else push(frames, element('pending-link', {}, [{ type: 'text', value: held }]));
+  if (at + 1 < value.length) push(frames, { type: 'text', value: value.slice(at + 1) });
+}
+
+function convertInline(tokens: readonly Token[], frames: Frame[], ctx: InlineContext): void {
+  const { policy } = ctx;
   for (const token of tokens) {
     switch (token.type) {
       case 'text':
       case 'text_special':
       case 'html_inline':
-        push(frames, { type: 'text', value: token.content });
+        pushText(frames, token.content, ctx);
         break;
       case 'softbreak':
         push(frames, { type: 'text', value: '\n' });
@@ -180,7 +216,10 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         push(frames, element('br', {}, []));
         break;
       case 'code_inline':
-        push(frames, element('code', {}, [{ type: 'text', value: token.content }]));
+        {
+          const value = ctx.held === undefined ? token.content : token.content.replace(PENDING_MARK, ctx.held);
+          push(frames, element('code', {}, [{ type: 'text', value }]));
+        }
         break;
       case 'em_open':
         open(frames, 'em');
@@ -192,7 +231,22 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         open(frames, 'del');
         break;
       case 'link_open': {
-        const raw = attr(token, 'href') ?? '';
+        let raw = attr(token, 'href') ?? '';
+        ctx.linkDepth++;
+        if (token.markup === 'linkify' && raw.startsWith('mailto:') && token.info === 'auto') {
+          // Characters GFM does not allow before the local part stay text, outside the link.
+          const address = raw.slice('mailto:'.length);
+          const valid = GFM_EMAIL.exec(address)?.[0] ?? address;
+          if (valid.length < address.length) {
+            push(frames, { type: 'text', value: address.slice(0, address.length - valid.length) });
+            ctx.skipText = address.length - valid.length;
+            raw = `mailto:${valid}`;
+          }
+        }
+        if (raw === PENDING_HREF) {
+          open(frames, 'pending-link');
+          break;
+        }
         const href = isGfmEmailLiteral(token, raw) === false ? undefined : resolveLink(raw, policy);
         if (href !== undefined) {
           const title = attr(token, 'title');
@@ -202,10 +256,13 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         }
         break;
       }
+      case 'link_close':
+        ctx.linkDepth--;
+        close(frames);
+        break;
       case 'em_close':
       case 'strong_close':
       case 's_close':
-      case 'link_close':
         close(frames);
         break;
       case 'image': {
@@ -264,15 +321,19 @@ export function resolvePolicy(policy: UrlPolicy = {}): ResolvedPolicy {
   };
 }
 
-/** Convert parsed tokens (block tokens whose inline contents are parsed) into tree nodes. */
-export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy): MarkdownNode[] {
+/**
+ * Convert parsed tokens (block tokens whose inline contents are parsed) into tree nodes. `held` is
+ * the growing link text that a pending mark in a repaired tail stands for.
+ */
+export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy, held?: string): MarkdownNode[] {
+  const ctx: InlineContext = { policy, held, linkDepth: 0, skipText: 0 };
   const root: Frame = { tagName: undefined, properties: {}, children: [] };
   const frames: Frame[] = [root];
   // Paragraphs of tight lists are hidden: their contents sit directly in the list item.
   for (const token of tokens) {
     switch (token.type) {
       case 'inline':
-        convertInline(token.children ?? [], frames, policy);
+        convertInline(token.children ?? [], frames, ctx);
         break;
       case 'paragraph_open':
         open(frames, token.hidden ? undefined : 'p');
