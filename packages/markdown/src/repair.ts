@@ -1,5 +1,5 @@
 import { parseBlocks, type Token } from './parser.js';
-import { growingLinkStart, PENDING_MARK } from './pending.js';
+import { growingLinkStart, lastOpenLinkBracket, PENDING_MARK } from './pending.js';
 
 // A last line that is only the start of a block marker: shown as is, it would flash an empty
 // bullet, an empty heading, a setext underline or a stray fence character.
@@ -245,17 +245,12 @@ function lastLineOf(text: string): string {
   return text.slice(lastLineStart(text));
 }
 
-function lastOpenLinkBracket(
-  source: string,
-  brackets: ReadonlyArray<{ readonly at: number; readonly image: boolean }>,
-): { readonly at: number; readonly image: boolean } | undefined {
-  const last = brackets[brackets.length - 1];
-  if (!last || last.image || source[last.at + 1] === '^') return undefined;
-  // Nothing typed inside yet: there is no text to show.
-  return source.slice(last.at + 1).trim() === '' ? undefined : last;
-}
-
-/** A repaired tail, and the still-streaming link text that {@link PENDING_MARK} stands for in it. */
+/** A repaired tail, and the still-streaming link text that {@link PENDING_MARK} stands for in it. *
+ * @example
+ * ```ts
+ * repairWith('See https://exa', parse); // { text: 'See \uE000', held: 'https://exa' }
+ * ```
+ */
 export interface RepairedTail {
   readonly text: string;
   readonly held: string | undefined;
@@ -353,6 +348,11 @@ export function repairMarkdown(text: string): string {
  * How links that are not final yet are repaired: `mark` puts {@link PENDING_MARK} in for them (for
  * this package's own tree, which renders them as pending links); `hold-back` leaves a growing URL
  * out and a link's text as plain text, for any other parser.
+ *
+ * @example
+ * ```ts
+ * repairWith('See [docs](https://exa', parse, 'hold-back').text; // 'See docs'
+ * ```
  */
 export type PendingMode = 'mark' | 'hold-back';
 

@@ -24,7 +24,7 @@ function checkSuite(examples: readonly SpecExample[], differences: ReadonlyMap<n
       const nodes = doc.update(markdown, { complete: true }).blocks.flatMap((block) => block.nodes);
       expect(nodes, markdown).toEqual(parseMarkdown(markdown, { urlPolicy }));
     }
-  });
+  }, 60_000);
 }
 
 describe('CommonMark 0.31.2 spec examples', () => checkSuite(commonmarkExamples, commonmarkDifferences));

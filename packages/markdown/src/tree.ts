@@ -1,3 +1,4 @@
+import { gfmEmailPart, isGfmEmailLiteral } from './email-literal.js';
 import { type Token, unescapeInfo } from './parser.js';
 import { PENDING_HREF, PENDING_MARK } from './pending.js';
 import {
@@ -160,20 +161,6 @@ function fenceIsOpen(token: Token): boolean {
   return lines < contentLines + 2;
 }
 
-// GFM: an email literal's local part is alphanumerics and `.+-_`; linkify-it takes in more (`*a@b.c`).
-const GFM_EMAIL = /[a-z0-9.+_-]+@[^@]*$/i;
-
-// GFM: an email literal's domain is alphanumerics, `-`, `_` and dots, with a dot, not ending in
-// `-` or `_`; linkify-it also accepts `+` and others (`hello@mail+xyz.example` is not an email).
-const GFM_EMAIL_DOMAIN = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)+$/i;
-
-/** For a bare email found by linkify, whether GFM would link it; undefined for other links. */
-function isGfmEmailLiteral(token: Token, href: string): boolean | undefined {
-  if (token.markup !== 'linkify' || !href.startsWith('mailto:')) return undefined;
-  const domain = href.slice(href.lastIndexOf('@') + 1);
-  return GFM_EMAIL_DOMAIN.test(domain) && !/[-_]$/.test(domain);
-}
-
 /** What inline conversion carries along: the policy and the growing link the mark stands for. */
 interface InlineContext {
   readonly policy: ResolvedPolicy;
@@ -236,7 +223,7 @@ function convertInline(tokens: readonly Token[], frames: Frame[], ctx: InlineCon
         if (token.markup === 'linkify' && raw.startsWith('mailto:') && token.info === 'auto') {
           // Characters GFM does not allow before the local part stay text, outside the link.
           const address = raw.slice('mailto:'.length);
-          const valid = GFM_EMAIL.exec(address)?.[0] ?? address;
+          const valid = gfmEmailPart(address);
           if (valid.length < address.length) {
             push(frames, { type: 'text', value: address.slice(0, address.length - valid.length) });
             ctx.skipText = address.length - valid.length;
