@@ -39,7 +39,8 @@ const nextTask = () =>
 async function stream(
   text: string,
   charsPerToken: number,
-): Promise<{ tokens: number; longestTokenMs: number; totalTokenMs: number }> {
+): Promise<{ tokens: number; longestTokenMs: number; totalTokenMs: number; tokenMs: number[] }> {
+  const tokenMs: number[] = [];
   let longestTokenMs = 0;
   let totalTokenMs = 0;
   let tokens = 0;
@@ -50,11 +51,12 @@ async function stream(
     flushSync(() => update!(text.slice(0, Math.min(end, text.length)), done));
     const took = performance.now() - started;
     totalTokenMs += took;
+    tokenMs.push(took);
     longestTokenMs = Math.max(longestTokenMs, took);
     tokens++;
     if (done) break;
   }
-  return { tokens, longestTokenMs, totalTokenMs };
+  return { tokens, longestTokenMs, totalTokenMs, tokenMs };
 }
 
 let longestTaskMs = 0;

@@ -2,6 +2,7 @@ import { chromium } from 'playwright-core';
 import { makeLongAnswer } from '../packages/react/src/streaming-message/story-fixtures.js';
 import { chromiumArgs, chromiumPath } from '../vitest.shared.js';
 import { serveBenchPage } from './_bench-page.js';
+import { worstCaseDocuments } from './_worst-case.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -10,8 +11,11 @@ const args = Object.fromEntries(
   }),
 );
 // `pnpm bench render [--sizes=20,60] [--renderers=streaming-message,streamdown,react-markdown]
-//  [--rounds=3] [--warm-up=5000] [--chars=4]`
-const sizes = (args.sizes ?? '20,60').split(',').map(Number);
+//  [--rounds=3] [--warm-up=5000] [--chars=4] [--worst-case=code-30kb,table-400,links-20kb|none]`
+// `--sizes=none` skips the long answers and runs only the worst cases.
+const sizes = args.sizes === 'none' ? [] : (args.sizes ?? '20,60').split(',').map(Number);
+const worstCases =
+  args['worst-case'] === 'none' ? [] : (args['worst-case'] ?? Object.keys(worstCaseDocuments).join(',')).split(',');
 const renderers = (args.renderers ?? 'streaming-message,streamdown,react-markdown').split(',');
 const charsPerToken = Number(args.chars ?? 4);
 // Each renderer streams each answer this many times (a fresh page each time) and the median counts:
@@ -36,6 +40,7 @@ interface BenchWindow {
       longestTokenMs: number;
       longestTaskMs: number;
       totalTokenMs: number;
+      tokenMs: number[];
       textLength: number;
     }>;
     reset(): void;
@@ -128,9 +133,66 @@ try {
       );
     }
   }
+  if (worstCases.length > 0) await runWorstCases();
 } finally {
   await browser.close();
   await benchPage.close();
+}
+
+/** Mean of the per-token times in `[from, to)` of the run, as fractions of its tokens. */
+function meanOf(tokenMs: readonly number[], from: number, to: number): number {
+  const part = tokenMs.slice(Math.floor(tokenMs.length * from), Math.ceil(tokenMs.length * to));
+  return part.reduce((sum, ms) => sum + ms, 0) / Math.max(1, part.length);
+}
+
+/**
+ * Stream each worst-case document (one block open for the whole answer) and compare the cost of a
+ * token in the last tenth with one in the first: a flat cost gives 1x, a re-parse of the whole
+ * open block on every token gives a ratio that grows with the block. Median over the rounds.
+ */
+async function runWorstCases(): Promise<void> {
+  console.log('\nworst cases (one block open for the whole answer), per-token ms, first 10% vs last 10%:');
+  for (const name of worstCases) {
+    const text = worstCaseDocuments[name];
+    if (!text) throw new Error(`unknown worst case ${name}; known: ${Object.keys(worstCaseDocuments).join(', ')}`);
+    for (const renderer of renderers) {
+      if (renderer === 'react-markdown') continue; // minutes per run, and not a streaming renderer
+      const runs: Array<{ first: number; last: number }> = [];
+      for (let round = 0; round < rounds; round++) {
+        const { tokenMs } = await streamOnce(renderer, text);
+        runs.push({ first: meanOf(tokenMs, 0, 0.1), last: meanOf(tokenMs, 0.9, 1) });
+      }
+      runs.sort((a, b) => a.last / a.first - b.last / b.first);
+      const { first, last } = runs[Math.floor(runs.length / 2)]!;
+      const ratio = last / first;
+      const verdict = renderer === 'streaming-message' ? `  target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'}` : '';
+      console.log(
+        `  ${name.padEnd(11)} ${renderer.padEnd(18)} ${(text.length / 1000).toFixed(0).padStart(3)} KB  ` +
+          `first ${first.toFixed(3)} ms  last ${last.toFixed(3)} ms  last/first ${ratio.toFixed(2)}x${verdict}`,
+      );
+    }
+  }
+}
+
+/** Stream `text` into `renderer` on a fresh page (after the warm-up) and return the per-token times. */
+async function streamOnce(renderer: string, text: string): Promise<{ tokenMs: number[] }> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${benchPage.url}/`);
+    await page.waitForFunction(() => 'bench' in window);
+    await page.evaluate((name) => (window as unknown as BenchWindow).bench.mount(name), renderer);
+    await page.evaluate(([t, c]) => (window as unknown as BenchWindow).bench.run(t, c), [
+      makeLongAnswer(warmUpBytes),
+      charsPerToken,
+    ] as const);
+    await page.evaluate(() => (window as unknown as BenchWindow).bench.reset());
+    return await page.evaluate(([t, c]) => (window as unknown as BenchWindow).bench.run(t, c), [
+      text,
+      charsPerToken,
+    ] as const);
+  } finally {
+    await page.close();
+  }
 }
 
 /** The run with the median scripting time. */

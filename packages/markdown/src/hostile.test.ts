@@ -76,7 +76,32 @@ describe('hostile model output', () => {
       { type: 'element', tagName: 'p', properties: {}, children: [{ type: 'text', value: 'docs' }] },
     ]);
     expect(parseMarkdown('[docs](ftp://files.example)', { urlPolicy: { linkProtocols: ['ftp:'] } })).toMatchObject([
-      { children: [{ tagName: 'a', properties: { href: 'ftp://files.example' } }] },
+      { children: [{ tagName: 'a', properties: { href: 'ftp://files.example/' } }] },
+    ]);
+  });
+});
+
+describe('scheme-relative targets', () => {
+  it('are refused without a base, since their destination depends on the page', () => {
+    for (const input of ['[x](https:evil.example)', '[x](http:evil.example)', '[x](//evil.example)']) {
+      expect(parseMarkdown(input), input).toEqual([
+        { type: 'element', tagName: 'p', properties: {}, children: [{ type: 'text', value: 'x' }] },
+      ]);
+    }
+  });
+
+  it('render resolved against the base, so the link goes where the policy looked', () => {
+    const urlPolicy = { baseUrl: 'http://app.example/chat' };
+    expect(parseMarkdown('[x](https:evil.example)', { urlPolicy })).toMatchObject([
+      { children: [{ tagName: 'a', properties: { href: 'https://evil.example/' } }] },
+    ]);
+    const images = { baseUrl: 'http://app.example/chat', imageOrigins: ['https://evil.example'] };
+    expect(parseMarkdown('![x](https:evil.example/a.png)', { urlPolicy: images })).toMatchObject([
+      { children: [{ tagName: 'img', properties: { src: 'https://evil.example/a.png' } }] },
+    ]);
+    // On an http page `https:a.png` names the host `a.png`, and the placeholder says so.
+    expect(parseMarkdown('![x](https:a.png)', { urlPolicy: images })).toMatchObject([
+      { children: [{ tagName: 'blocked-image', properties: { blockedOrigin: 'https://a.png' } }] },
     ]);
   });
 });

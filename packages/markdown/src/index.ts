@@ -11,4 +11,13 @@ export {
   type StreamingMarkdown,
 } from './streaming-markdown.js';
 export type { MarkdownElement, MarkdownNode, MarkdownProperties, MarkdownTagName, MarkdownText } from './tree.js';
-export { DEFAULT_LINK_PROTOCOLS, isAllowedImage, isAllowedLink, LINK_REL, type UrlPolicy } from './url-policy.js';
+export {
+  DEFAULT_LINK_PROTOCOLS,
+  isAllowedImage,
+  isAllowedLink,
+  LINK_REL,
+  resolvedOrigin,
+  resolveImage,
+  resolveLink,
+  type UrlPolicy,
+} from './url-policy.js';

@@ -85,4 +85,17 @@ export function definitionsFingerprint(env: ParseEnv): string {
   return JSON.stringify([labels.map((label) => [label, references[label]]), footnotes]);
 }
 
+/**
+ * A fence's info string as the spec reads it: backslash escapes and entities resolved, so
+ * ```` ```foo\+bar ```` names the language `foo+bar`.
+ *
+ * @example
+ * ```ts
+ * unescapeInfo('foo\\+bar'); // 'foo+bar'
+ * ```
+ */
+export function unescapeInfo(info: string): string {
+  return blockParser.utils.unescapeAll(info);
+}
+
 export type { Token };

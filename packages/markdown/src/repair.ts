@@ -1,4 +1,5 @@
 import { parseBlocks, type Token } from './parser.js';
+import { growingLinkStart, lastOpenLinkBracket, PENDING_MARK } from './pending.js';
 
 // A last line that is only the start of a block marker: shown as is, it would flash an empty
 // bullet, an empty heading, a setext underline or a stray fence character.
@@ -7,6 +8,8 @@ const HALF_TYPED_LINE = [
   /^(?:[-+*]|\d{1,9}[.)])(?:[ \t]+(?:\[[ xX]?\]?)?)?[ \t]*$/, // list marker, maybe with a half task box
   /^#{1,6}[ \t]*$/, // heading marker without text
   /^(?:`{1,2}|~{1,2})$/, // the start of a fence
+  // A definition being typed: until its line is whole it may parse as a paragraph with live links.
+  /^ {0,3}\[(?:[^\]\\]|\\.)+\]:/,
 ];
 const TABLE_ROW = /^\|/;
 const TABLE_DELIMITER_SO_FAR = /^\|?[ \t:|-]*$/;
@@ -69,6 +72,11 @@ interface InlineRepair {
   readonly removals: Array<readonly [number, number]>;
   /** Openers still waiting for their closer, innermost last, with their offsets. */
   readonly openers: ReadonlyArray<{ readonly run: string; readonly at: number }>;
+  /**
+   * A link whose target has not arrived: `suffix` turns it into a reference to the pending
+   * label. It goes after the closers of the openers after `innerFrom` (those inside the link text).
+   */
+  readonly pendingLink?: { readonly suffix: string; readonly innerFrom: number };
 }
 
 const PUNCTUATION = /[!-/:-@[-`{-~\p{P}\p{S}]/u;
@@ -79,11 +87,14 @@ const WHITESPACE = /\s/u;
  * code spans, links and images. Follows CommonMark's flanking rules so that `snake_case` and
  * `2 * 3` are not taken for openers.
  */
-function scanInline(source: string): InlineRepair {
+function scanInline(source: string, markPending: boolean): InlineRepair {
   const removals: Array<readonly [number, number]> = [];
+  let pendingLink: InlineRepair['pendingLink'];
   let openers: Array<{ run: string; at: number }> = [];
   const brackets: Array<{ at: number; image: boolean; depth: number }> = [];
-  let destination: { bracket: { at: number; image: boolean }; at: number } | undefined;
+  let destination:
+    | { bracket: { at: number; image: boolean }; at: number; depth: number; quote: string | undefined }
+    | undefined;
   const n = source.length;
   let i = 0;
   while (i < n) {
@@ -119,8 +130,16 @@ function scanInline(source: string): InlineRepair {
       continue;
     }
     if (destination) {
-      if (c === ')') {
-        destination = undefined;
+      // Balanced parentheses belong to the target, and a title may hold any of them.
+      if (destination.quote) {
+        if (c === destination.quote) destination.quote = undefined;
+      } else if ((c === '"' || c === "'") && WHITESPACE.test(source[i - 1] ?? '')) {
+        destination.quote = c;
+      } else if (c === '(') {
+        destination.depth++;
+      } else if (c === ')') {
+        if (destination.depth === 0) destination = undefined;
+        else destination.depth--;
       }
       i++;
       continue;
@@ -135,9 +154,13 @@ function scanInline(source: string): InlineRepair {
       if (bracket) {
         openers = openers.slice(0, bracket.depth);
         if (source[i + 1] === '(') {
-          destination = { bracket, at: i };
+          destination = { bracket, at: i, depth: 0, quote: undefined };
           i += 2;
           continue;
+        }
+        // `[text]` typed last may still become `[text](url)` or `[text][ref]`: not live yet.
+        if (markPending && i + 1 === n && !bracket.image && source[bracket.at + 1] !== '^') {
+          pendingLink = { suffix: `[${PENDING_MARK}]`, innerFrom: Number.POSITIVE_INFINITY };
         }
       }
       i++;
@@ -172,7 +195,9 @@ function scanInline(source: string): InlineRepair {
       const runText = c.repeat(Math.min(run, 3));
       let closed = false;
       if (canClose) {
-        for (let k = openers.length - 1; k >= 0; k--) {
+        // As in a link's text, a closer inside an open bracket closes nothing opened before it.
+        const floor = brackets.length > 0 ? brackets[brackets.length - 1]!.depth : 0;
+        for (let k = openers.length - 1; k >= floor; k--) {
           if (openers[k]!.run[0] === c) {
             openers = openers.slice(0, k);
             closed = true;
@@ -190,35 +215,74 @@ function scanInline(source: string): InlineRepair {
     const { bracket } = destination;
     if (bracket.image) {
       removals.push([bracket.at, n]);
+    } else if (markPending) {
+      // The text shows, as a pending link, until the target's `)` arrives.
+      removals.push([destination.at, n]);
+      pendingLink = { suffix: `][${PENDING_MARK}]`, innerFrom: Number.POSITIVE_INFINITY };
     } else {
       removals.push([destination.at, n]);
       removals.push([bracket.at, bracket.at + 1]);
     }
     openers = openers.filter((o) => o.at < bracket.at || !bracket.image);
   }
+  // The last link bracket still open shows its text as a pending link; any others, as text.
+  const pendingBracket = markPending && !destination ? lastOpenLinkBracket(source, brackets) : undefined;
   for (const bracket of brackets) {
     // An image or footnote reference is held back whole; a link shows its text until it closes.
     if (bracket.image || source[bracket.at + 1] === '^') {
       removals.push([bracket.at, n]);
       openers = openers.filter((o) => o.at < bracket.at);
+    } else if (bracket === pendingBracket) {
+      pendingLink = { suffix: `][${PENDING_MARK}]`, innerFrom: bracket.at };
     } else {
       removals.push([bracket.at, bracket.at + 1]);
     }
   }
-  return { removals, openers };
+  return { removals, openers, ...(pendingLink ? { pendingLink } : {}) };
 }
 
-function repairInline(text: string, leaf: Token): string {
-  const content = leaf.content;
-  const trimmed = text.replace(/\s+$/, '');
+function lastLineOf(text: string): string {
+  return text.slice(lastLineStart(text));
+}
+
+/** A repaired tail, and the still-streaming link text that {@link PENDING_MARK} stands for in it. *
+ * @example
+ * ```ts
+ * repairWith('See https://exa', parse); // { text: 'See \uE000', held: 'https://exa' }
+ * ```
+ */
+export interface RepairedTail {
+  readonly text: string;
+  readonly held: string | undefined;
+}
+
+function repairInline(text: string, leaf: Token, mode: PendingMode): RepairedTail {
+  let content = leaf.content;
+  let trimmed = text.replace(/\s+$/, '');
   const lastLineOffset = content.lastIndexOf('\n') + 1;
   // Offsets in the leaf's last line map to the end of the text; earlier lines may have lost a
   // container prefix (`> `), so only last-line edits are made.
-  if (!content || !trimmed.endsWith(content.slice(lastLineOffset))) return text;
+  if (!content || !trimmed.endsWith(content.slice(lastLineOffset))) return { text, held: undefined };
+  const markPending = mode === 'mark' && !text.includes(PENDING_MARK);
+  // A bare URL, email or autolink typed last can still grow: it stands aside as one mark, so
+  // closers added below cannot become part of it and it renders as a pending link.
+  let held: string | undefined;
+  const linkStart = trimmed === text ? growingLinkStart(content.slice(lastLineOffset)) : undefined;
+  if (linkStart !== undefined) {
+    const from = lastLineOffset + linkStart;
+    const run = content.slice(from);
+    // Without marks (or when the text has one of its own) the run is held back instead.
+    const stand = markPending ? PENDING_MARK : '';
+    if (markPending) held = run;
+    content = content.slice(0, from) + stand;
+    trimmed = trimmed.slice(0, trimmed.length - run.length) + stand;
+  }
   const base = trimmed.length - content.length;
-  const { removals, openers } = scanInline(content);
+  const { removals, openers, pendingLink } = scanInline(content, markPending);
   const edits = removals.filter(([start]) => start >= lastLineOffset).sort((a, b) => b[0] - a[0]);
-  if (edits.length === 0 && openers.length === 0) return text;
+  if (edits.length === 0 && openers.length === 0 && !pendingLink) {
+    return { text: linkStart === undefined ? text : trimmed, held };
+  }
   let result = trimmed;
   for (const [start, end] of edits) result = result.slice(0, base + start) + result.slice(base + end);
   const toResult = (at: number): number => {
@@ -235,14 +299,33 @@ function repairInline(text: string, leaf: Token): string {
     result = result.slice(0, at).trimEnd();
     open.pop();
   }
-  for (let k = open.length - 1; k >= 0; k--) result += open[k]!.run;
-  return result;
+  // Closers put right after a URL that whitespace ended would be read as part of it
+  // (`https://a.example~~`): the URL then waits, pending, for the text after it.
+  let suffix = pendingLink?.suffix;
+  const finalRunStart =
+    held === undefined && (open.length > 0 || suffix) ? growingLinkStart(lastLineOf(result)) : undefined;
+  if (finalRunStart !== undefined) {
+    const from = result.length - lastLineOf(result).length + finalRunStart;
+    if (markPending) held = result.slice(from);
+    result = result.slice(0, from) + (markPending ? PENDING_MARK : '');
+  }
+  // Closers of the openers inside a pending link's text come before the suffix that ends it.
+  for (let k = open.length - 1; k >= 0; k--) {
+    if (suffix && open[k]!.at < pendingLink!.innerFrom) {
+      result += suffix;
+      suffix = undefined;
+    }
+    result += open[k]!.run;
+  }
+  if (suffix) result += suffix;
+  return { text: result, held };
 }
 
 /**
  * Repair the open end of a streaming markdown text so that a parser renders it without flashing
  * syntax: unclosed emphasis, strong, strikethrough and inline code are closed; a link shows its
- * text until its target is complete; images and footnote references are held back until complete;
+ * text until its target is complete; a URL or email address still being typed at the end is held
+ * back (it could still grow); images and footnote references are held back until complete;
  * a half-typed list marker, heading marker, fence start or table row is held back. An unclosed
  * code fence needs nothing: the parser already renders it as code to the end.
  *
@@ -258,11 +341,28 @@ function repairInline(text: string, leaf: Token): string {
  * ```
  */
 export function repairMarkdown(text: string): string {
-  return repairWith(text, (src) => parseBlocks(src, {}));
+  return repairWith(text, (src) => parseBlocks(src, {}), 'hold-back').text;
 }
 
+/**
+ * How links that are not final yet are repaired: `mark` puts {@link PENDING_MARK} in for them (for
+ * this package's own tree, which renders them as pending links); `hold-back` leaves a growing URL
+ * out and a link's text as plain text, for any other parser.
+ *
+ * @example
+ * ```ts
+ * repairWith('See [docs](https://exa', parse, 'hold-back').text; // 'See docs'
+ * ```
+ */
+export type PendingMode = 'mark' | 'hold-back';
+
 /** {@link repairMarkdown} with the block parse supplied, so callers can count and reuse it. */
-export function repairWith(input: string, parse: (src: string) => Token[]): string {
+export function repairWith(input: string, parse: (src: string) => Token[], mode: PendingMode = 'mark'): RepairedTail {
+  const repaired = repairBlock(input, parse, mode);
+  return typeof repaired === 'string' ? { text: repaired, held: undefined } : repaired;
+}
+
+function repairBlock(input: string, parse: (src: string) => Token[], mode: PendingMode): string | RepairedTail {
   let text = holdBackHalfTypedLine(input);
   const tokens = parse(text);
   const found = lastLeaf(tokens);
@@ -300,8 +400,8 @@ export function repairWith(input: string, parse: (src: string) => Token[]): stri
       text = text.slice(0, cut);
       const again = lastLeaf(parse(text));
       if (!again || again.table || again.map[1] < lineCount(text) || again.leaf.type !== 'inline') return text;
-      return repairInline(text, again.leaf);
+      return repairInline(text, again.leaf, mode);
     }
   }
-  return repairInline(text, leaf);
+  return repairInline(text, leaf, mode);
 }

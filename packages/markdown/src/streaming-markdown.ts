@@ -7,6 +7,7 @@ import {
   parseInlines,
   type Token,
 } from './parser.js';
+import { withPendingDefinitions } from './pending.js';
 import { repairWith } from './repair.js';
 import { type MarkdownElement, type MarkdownNode, type ResolvedPolicy, resolvePolicy, tokensToTree } from './tree.js';
 import type { UrlPolicy } from './url-policy.js';
@@ -184,8 +185,10 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
       parses.push(parsed);
       return parsed;
     };
-    const repaired = complete ? open : repairWith(open, (src) => parseTail(src).tokens);
-    const { env, tokens: tailTokens } = parseTail(repaired);
+    const repaired = complete ? { text: open, held: undefined } : repairWith(open, (src) => parseTail(src).tokens);
+    const { env: found, tokens: tailTokens } = parseTail(repaired.text);
+    // While streaming, links through a definition are pending: a definition may still change.
+    const env = complete ? found : withPendingDefinitions(found);
     const fingerprint = definitionsFingerprint(env);
 
     // Completed blocks are parsed once; again only if a definition they may read has changed.
@@ -205,7 +208,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     this.fingerprint = fingerprint;
     const blocks = this.stableBlocks.slice();
     parseInlines(tailTokens, env, this.counters);
-    const tailNodes = tokensToTree(tailTokens, this.policy);
+    const tailNodes = tokensToTree(tailTokens, this.policy, repaired.held);
     const tailBlock = tailNodes.length > 0 ? makeBlock(String(this.stable.length), tailNodes, !complete) : undefined;
     if (tailBlock) blocks.push(tailBlock);
 
@@ -309,11 +312,12 @@ export function parseMarkdown(
   text: string,
   options: MarkdownOptions & { readonly repair?: boolean } = {},
 ): MarkdownNode[] {
-  const source = options.repair ? repairWith(text, (src) => parseBlocks(src, {})) : text;
-  const env = cloneEnv({});
-  const tokens = parseBlocks(source, env);
+  const repaired = options.repair ? repairWith(text, (src) => parseBlocks(src, {})) : { text, held: undefined };
+  const found = cloneEnv({});
+  const tokens = parseBlocks(repaired.text, found);
+  const env = options.repair ? withPendingDefinitions(found) : found;
   parseInlines(tokens, env);
-  return tokensToTree(tokens, resolvePolicy(options.urlPolicy));
+  return tokensToTree(tokens, resolvePolicy(options.urlPolicy), repaired.held);
 }
 
 /** Footnotes of a document, in the order a reader meets them, numbered from 1. */

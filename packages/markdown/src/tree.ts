@@ -1,5 +1,14 @@
-import type { Token } from './parser.js';
-import { DEFAULT_LINK_PROTOCOLS, isAllowedImage, isAllowedLink, LINK_REL, type UrlPolicy } from './url-policy.js';
+import { gfmEmailPart, isGfmEmailLiteral } from './email-literal.js';
+import { type Token, unescapeInfo } from './parser.js';
+import { PENDING_HREF, PENDING_MARK } from './pending.js';
+import {
+  DEFAULT_LINK_PROTOCOLS,
+  LINK_REL,
+  resolvedOrigin,
+  resolveImage,
+  resolveLink,
+  type UrlPolicy,
+} from './url-policy.js';
 
 /** Element names the tree may hold. Only the converter creates elements, never model output. */
 export type MarkdownTagName =
@@ -29,6 +38,11 @@ export type MarkdownTagName =
   | 'br'
   | 'a'
   | 'img'
+  /**
+   * A link whose target is still streaming (or whose reference definition may still change): its
+   * text, inert. It becomes an `a` once the target is final, or text if it turns out not to be a link.
+   */
+  | 'pending-link'
   /** An image the URL policy did not allow: show a placeholder, load nothing. */
   | 'blocked-image'
   /** A use of a footnote; numbered by the renderer in order of first use. */
@@ -140,14 +154,6 @@ function alignOf(token: Token): 'left' | 'center' | 'right' | undefined {
   return (match?.[1] as 'left' | 'center' | 'right' | undefined) ?? undefined;
 }
 
-function originOf(src: string): string | undefined {
-  try {
-    return new URL(src).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 function fenceIsOpen(token: Token): boolean {
   const lines = token.map ? token.map[1] - token.map[0] : 0;
   const content = token.content;
@@ -155,13 +161,40 @@ function fenceIsOpen(token: Token): boolean {
   return lines < contentLines + 2;
 }
 
-function convertInline(tokens: readonly Token[], frames: Frame[], policy: ResolvedPolicy): void {
+/** What inline conversion carries along: the policy and the growing link the mark stands for. */
+interface InlineContext {
+  readonly policy: ResolvedPolicy;
+  readonly held: string | undefined;
+  /** Links open around the current token (a link's text holds no other link). */
+  linkDepth: number;
+  /** Characters of the next text already shown before its link (see the email literal case). */
+  skipText: number;
+}
+
+function pushText(frames: Frame[], text: string, ctx: InlineContext): void {
+  const value = ctx.skipText > 0 ? text.slice(ctx.skipText) : text;
+  ctx.skipText = 0;
+  const at = value.indexOf(PENDING_MARK);
+  if (at < 0 || ctx.held === undefined) {
+    push(frames, { type: 'text', value });
+    return;
+  }
+  // An autolink's `<` is not shown once it links, so it is not shown while pending either.
+  const held = ctx.held.startsWith('<') ? ctx.held.slice(1) : ctx.held;
+  if (at > 0) push(frames, { type: 'text', value: value.slice(0, at) });
+  if (ctx.linkDepth > 0) push(frames, { type: 'text', value: held });
+  else push(frames, element('pending-link', {}, [{ type: 'text', value: held }]));
+  if (at + 1 < value.length) push(frames, { type: 'text', value: value.slice(at + 1) });
+}
+
+function convertInline(tokens: readonly Token[], frames: Frame[], ctx: InlineContext): void {
+  const { policy } = ctx;
   for (const token of tokens) {
     switch (token.type) {
       case 'text':
       case 'text_special':
       case 'html_inline':
-        push(frames, { type: 'text', value: token.content });
+        pushText(frames, token.content, ctx);
         break;
       case 'softbreak':
         push(frames, { type: 'text', value: '\n' });
@@ -170,7 +203,10 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         push(frames, element('br', {}, []));
         break;
       case 'code_inline':
-        push(frames, element('code', {}, [{ type: 'text', value: token.content }]));
+        {
+          const value = ctx.held === undefined ? token.content : token.content.replace(PENDING_MARK, ctx.held);
+          push(frames, element('code', {}, [{ type: 'text', value }]));
+        }
         break;
       case 'em_open':
         open(frames, 'em');
@@ -182,8 +218,24 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         open(frames, 'del');
         break;
       case 'link_open': {
-        const href = attr(token, 'href') ?? '';
-        if (isAllowedLink(href, policy.linkProtocols)) {
+        let raw = attr(token, 'href') ?? '';
+        ctx.linkDepth++;
+        if (token.markup === 'linkify' && raw.startsWith('mailto:') && token.info === 'auto') {
+          // Characters GFM does not allow before the local part stay text, outside the link.
+          const address = raw.slice('mailto:'.length);
+          const valid = gfmEmailPart(address);
+          if (valid.length < address.length) {
+            push(frames, { type: 'text', value: address.slice(0, address.length - valid.length) });
+            ctx.skipText = address.length - valid.length;
+            raw = `mailto:${valid}`;
+          }
+        }
+        if (raw === PENDING_HREF) {
+          open(frames, 'pending-link');
+          break;
+        }
+        const href = isGfmEmailLiteral(token, raw) === false ? undefined : resolveLink(raw, policy);
+        if (href !== undefined) {
           const title = attr(token, 'title');
           open(frames, 'a', title ? { href, rel: LINK_REL, title } : { href, rel: LINK_REL });
         } else {
@@ -191,20 +243,24 @@ function convertInline(tokens: readonly Token[], frames: Frame[], policy: Resolv
         }
         break;
       }
+      case 'link_close':
+        ctx.linkDepth--;
+        close(frames);
+        break;
       case 'em_close':
       case 'strong_close':
       case 's_close':
-      case 'link_close':
         close(frames);
         break;
       case 'image': {
-        const src = attr(token, 'src') ?? '';
+        const raw = attr(token, 'src') ?? '';
+        const src = resolveImage(raw, policy);
         const alt = textOf(token.children);
         const title = attr(token, 'title');
-        if (isAllowedImage(src, policy.imageOrigins)) {
+        if (src !== undefined) {
           push(frames, element('img', title ? { src, alt, title } : { src, alt }, []));
         } else {
-          push(frames, element('blocked-image', { alt, blockedOrigin: originOf(src) }, []));
+          push(frames, element('blocked-image', { alt, blockedOrigin: resolvedOrigin(raw, policy.baseUrl) }, []));
         }
         break;
       }
@@ -240,6 +296,7 @@ function markTaskItem(item: Frame): void {
 export interface ResolvedPolicy {
   readonly linkProtocols: readonly string[];
   readonly imageOrigins: readonly string[];
+  readonly baseUrl: string | undefined;
 }
 
 /** Fill in the defaults of a URL policy. */
@@ -247,18 +304,23 @@ export function resolvePolicy(policy: UrlPolicy = {}): ResolvedPolicy {
   return {
     linkProtocols: (policy.linkProtocols ?? DEFAULT_LINK_PROTOCOLS).map((p) => p.toLowerCase()),
     imageOrigins: policy.imageOrigins ?? [],
+    baseUrl: policy.baseUrl,
   };
 }
 
-/** Convert parsed tokens (block tokens whose inline contents are parsed) into tree nodes. */
-export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy): MarkdownNode[] {
+/**
+ * Convert parsed tokens (block tokens whose inline contents are parsed) into tree nodes. `held` is
+ * the growing link text that a pending mark in a repaired tail stands for.
+ */
+export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy, held?: string): MarkdownNode[] {
+  const ctx: InlineContext = { policy, held, linkDepth: 0, skipText: 0 };
   const root: Frame = { tagName: undefined, properties: {}, children: [] };
   const frames: Frame[] = [root];
   // Paragraphs of tight lists are hidden: their contents sit directly in the list item.
   for (const token of tokens) {
     switch (token.type) {
       case 'inline':
-        convertInline(token.children ?? [], frames, policy);
+        convertInline(token.children ?? [], frames, ctx);
         break;
       case 'paragraph_open':
         open(frames, token.hidden ? undefined : 'p');
@@ -323,7 +385,7 @@ export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy): 
         push(frames, element('hr', {}, []));
         break;
       case 'fence': {
-        const language = token.info.trim().split(/\s+/)[0] || undefined;
+        const language = unescapeInfo(token.info).trim().split(/\s+/)[0] || undefined;
         const properties: Record<string, unknown> = {};
         if (language) properties.language = language;
         if (fenceIsOpen(token)) properties.open = true;

@@ -11,6 +11,7 @@ import {
 import { createContext, createElement, memo, type ReactNode, useContext, useId, useMemo, useRef } from 'react';
 import type { StreamingMessageLabels } from './announcements.js';
 import { CodeBlock } from './code-block.js';
+import { PendingLink } from './pending-link.js';
 
 interface RenderContextValue {
   readonly labels: StreamingMessageLabels;
@@ -52,6 +53,8 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
           {renderNodes(node.children, ctx)}
         </a>
       );
+    case 'pending-link':
+      return <PendingLink key={key}>{renderNodes(node.children, ctx)}</PendingLink>;
     case 'img':
       return <img key={key} src={p.src} alt={p.alt} title={p.title} loading="lazy" referrerPolicy="no-referrer" />;
     case 'blocked-image': {
