@@ -1,4 +1,9 @@
-export { type ChannelSync, type ConnectChannelOptions, connectChannel } from './connect-channel.js';
+export {
+  type ChannelSync,
+  type ConnectChannelOptions,
+  connectChannel,
+  type HydrationState,
+} from './connect-channel.js';
 export { hintFor, KIT_ERROR_CODES, ResumableError } from './errors.js';
 export {
   createResponseStore,
