@@ -3,8 +3,7 @@ import { type ConnectChannelOptions, errorWithHint, isPermanent, validate } from
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
 import { type HistoryWalk, walkHistory } from './history-reader.js';
 import { createHydrationMachine, type HydrationState } from './hydration-machine.js';
-import type { ResponseStore } from './response-store.js';
-import type { HydrationStrategy } from './types.js';
+import type { Diagnostic, HydrationStrategy, SeedResponse, SyncStatus } from './types.js';
 
 export type { ConnectChannelOptions } from './connect-options.js';
 export type { HydrationState } from './hydration-machine.js';
@@ -31,6 +30,37 @@ export interface ChannelSync {
   stop(): void;
   /** Where the sync stands (see {@link HydrationState}); `error` at once for invalid options. */
   readonly state: HydrationState;
+}
+
+/**
+ * What a channel sync needs of a store: a response store and a conversation store both are one.
+ *
+ * @example
+ * ```ts
+ * const store: ConnectedStore = createConversationStore();
+ * connectChannel(channel, store, { strategy: 'history' });
+ * ```
+ */
+export interface ConnectedStore {
+  /** Apply any inbound Ably message. Idempotent; bad input is counted as a diagnostic; never throws. */
+  apply(message: unknown): void;
+  /** Apply one page of `channel.history()` as returned (newest first): it is folded oldest first. */
+  applyHistoryPage(newestFirst: readonly unknown[]): void;
+  /** Add completed responses from the app's database (joined with channel messages by `responseId`). */
+  seed(responses: readonly SeedResponse[]): void;
+  /** Record where hydration stands; `resyncing` after another status counts one more resync. */
+  setSync(status: SyncStatus, caughtUp: boolean, error?: ResumableError): void;
+  /** Count and forward a diagnostic found outside the reducer (e.g. a history read cut short). */
+  report(diagnostic: Diagnostic): void;
+  /** The responses held, for the seed time and for responses whose beginning is missing. */
+  getSnapshot(): {
+    readonly responses: readonly {
+      readonly responseId: string | undefined;
+      readonly seeded?: boolean | undefined;
+      readonly createdAt: number;
+      readonly incomplete?: true;
+    }[];
+  };
 }
 
 /**
@@ -68,7 +98,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export function connectChannel(
   channel: Ably.RealtimeChannel,
-  store: ResponseStore,
+  store: ConnectedStore,
   options: ConnectChannelOptions,
 ): ChannelSync {
   let resolveReady!: () => void;

@@ -63,7 +63,8 @@ export interface ResponseStoreSnapshot {
 /**
  * A problem with one inbound message: kept out of the text, counted, reported. `duplicate` and
  * `stale-version` are normal when several hydration paths overlap (they are counted all the same);
- * `history-truncated` means a page or message limit stopped hydration before the start of history.
+ * `history-truncated` means a page or message limit stopped hydration before the start of history;
+ * `foreign` is a message of another app or library on the same channel (conversation stores report it).
  */
 export interface Diagnostic {
   readonly kind:
@@ -75,6 +76,7 @@ export interface Diagnostic {
     | 'stale-version'
     | 'duplicate'
     | 'history-truncated'
+    | 'foreign'
     | 'internal-error';
   readonly message: string;
   /** The offending message, as received. */
