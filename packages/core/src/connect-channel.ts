@@ -1,46 +1,22 @@
 import type * as Ably from 'ably';
+import { type ConnectChannelOptions, errorWithHint, isPermanent, validate } from './connect-options.js';
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
+import { type HistoryWalk, walkHistory } from './history-reader.js';
+import { createHydrationMachine, type HydrationState } from './hydration-machine.js';
 import { startRepairReads } from './repair-reads.js';
-import type { ResponseStore } from './response-store.js';
-import type { HydrationStrategy, SeedResponse } from './types.js';
-import { RESPONSE_ID_HEADER, TOKEN_EVENT_NAMES } from './wire.js';
+import type {
+  Diagnostic,
+  HydrationStrategy,
+  RepairRequest,
+  ResponsePattern,
+  SeedResponse,
+  SyncStatus,
+} from './types.js';
 
-/**
- * Options of {@link connectChannel}.
- *
- * @example
- * ```ts
- * const options: ConnectChannelOptions = { strategy: 'rewind', rewind: '50', signal: controller.signal };
- * ```
- */
-export interface ConnectChannelOptions {
-  /**
-   * `rewind`: the channel replays its recent messages on the first attach (no history capability
-   * needed). Rewind counts messages, so a long message-per-token response can begin before the
-   * window: its beginning is then read from `history({ untilAttach: true })` when the key allows it,
-   * otherwise the response is flagged `incomplete` and a `history-truncated` diagnostic says why.
-   * `history`: subscribe, queue live messages, read `history({ untilAttach: true })`, fold
-   * it oldest first, then drain the queue.
-   */
-  readonly strategy: HydrationStrategy;
-  /** Rewind param (count like `'100'` or time like `'2m'`). Default `'100'`, Ably's maximum count. */
-  readonly rewind?: string;
-  /** Completed responses from the app's database; history is read only from the newest one onwards. */
-  readonly seed?: readonly SeedResponse[];
-  /** Messages per history page (1 to 1000). Default 100. */
-  readonly historyPageSize?: number;
-  /** Stop reading history after this many pages (a `history-truncated` diagnostic says so). Default 50. */
-  readonly maxHistoryPages?: number;
-  /** Stop reading history after this many messages. Default 10 000. */
-  readonly maxHistoryMessages?: number;
-  /**
-   * With `rewind`, how long to wait after the attach for the backlog before reporting caught up.
-   * The backlog follows the attach at once; Ably marks nothing at its end. Default 100 ms.
-   */
-  readonly rewindSettleMs?: number;
-  /** Stops the sync when aborted (the component went away). */
-  readonly signal?: AbortSignal;
-}
+export type { ConnectChannelOptions } from './connect-options.js';
+export type { HydrationState } from './hydration-machine.js';
+
+import { RESPONSE_ID_HEADER, TOKEN_EVENT_NAMES } from './wire.js';
 
 /**
  * A running channel sync (see {@link connectChannel}).
@@ -60,6 +36,42 @@ export interface ChannelSync {
   readonly ready: Promise<void>;
   /** Unsubscribe and stop watching the channel. The channel itself stays attached. */
   stop(): void;
+  /** Where the sync stands (see {@link HydrationState}); `error` at once for invalid options. */
+  readonly state: HydrationState;
+}
+
+/**
+ * What a channel sync needs of a store: a response store and a conversation store both are one.
+ *
+ * @example
+ * ```ts
+ * const store: ConnectedStore = createConversationStore();
+ * connectChannel(channel, store, { strategy: 'history' });
+ * ```
+ */
+export interface ConnectedStore {
+  /** Apply any inbound Ably message. Idempotent; bad input is counted as a diagnostic; never throws. */
+  apply(message: unknown): void;
+  /** Apply one page of `channel.history()` as returned (newest first): it is folded oldest first. */
+  applyHistoryPage(newestFirst: readonly unknown[]): void;
+  /** Add completed responses from the app's database (joined with channel messages by `responseId`). */
+  seed(responses: readonly SeedResponse[]): void;
+  /** Record where hydration stands; `resyncing` after another status counts one more resync. */
+  setSync(status: SyncStatus, caughtUp: boolean, error?: ResumableError): void;
+  /** Count and forward a diagnostic found outside the reducer (e.g. a history read cut short). */
+  report(diagnostic: Diagnostic): void;
+  /** Responses whose text is known to lack something, to be read again (see `ResponseStore.subscribeRepairs`). */
+  subscribeRepairs?(listener: (request: RepairRequest) => void): () => void;
+  /** The responses held, for the seed time and for responses whose beginning is missing. */
+  getSnapshot(): {
+    readonly responses: readonly {
+      readonly responseId: string | undefined;
+      readonly pattern?: ResponsePattern;
+      readonly seeded?: boolean | undefined;
+      readonly createdAt: number;
+      readonly incomplete?: true;
+    }[];
+  };
 }
 
 /**
@@ -75,55 +87,6 @@ const REWIND_TRUNCATED_CODE = 90004;
 
 /** States in which the channel has lost (or may have lost) message continuity. */
 const LOST_STATES: ReadonlySet<string> = new Set(['suspended', 'failed', 'detached']);
-
-function invalidOptionsError(message: string, hint: string): ResumableError {
-  return new ResumableError(KIT_ERROR_CODES.invalidOptions, message, hint);
-}
-
-function validate(options: ConnectChannelOptions): ResumableError | undefined {
-  if (options.strategy !== 'rewind' && options.strategy !== 'history') {
-    return invalidOptionsError(
-      `Unknown hydration strategy ${JSON.stringify(options.strategy)}`,
-      'Use strategy "rewind" or "history".',
-    );
-  }
-  const size = options.historyPageSize;
-  if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 1000)) {
-    return invalidOptionsError(`historyPageSize ${size} is out of range`, 'Ably pages hold 1 to 1000 messages.');
-  }
-  for (const key of ['maxHistoryPages', 'maxHistoryMessages'] as const) {
-    const value = options[key];
-    if (value !== undefined && !(typeof value === 'number' && value >= 1)) {
-      return invalidOptionsError(`${key} ${value} is out of range`, `Give ${key} a number of at least 1.`);
-    }
-  }
-  if (options.rewind !== undefined && !/^\d+[sm]?$/.test(options.rewind)) {
-    return invalidOptionsError(
-      `Rewind ${JSON.stringify(options.rewind)} is not a count or a time`,
-      'Use a message count like "100" (at most 100) or a time like "30s" or "2m".',
-    );
-  }
-  return undefined;
-}
-
-function errorWithHint(error: unknown): ResumableError {
-  const wrapped = ResumableError.from(error);
-  if (wrapped.code === 40160) {
-    return new ResumableError(
-      wrapped.code,
-      wrapped.message,
-      'The key or token lacks a capability this strategy needs: "subscribe" for every strategy and "history" for strategy "history" (or use strategy "rewind").',
-      wrapped.statusCode,
-      { cause: error },
-    );
-  }
-  return wrapped;
-}
-
-/** Errors that an attach retry cannot fix: authentication and capability (401xx, 403xx). */
-function isPermanent(code: number): boolean {
-  return (code >= 40100 && code < 40200) || (code >= 40300 && code < 40400);
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -146,7 +109,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export function connectChannel(
   channel: Ably.RealtimeChannel,
-  store: ResponseStore,
+  store: ConnectedStore,
   options: ConnectChannelOptions,
 ): ChannelSync {
   let resolveReady!: () => void;
@@ -157,7 +120,7 @@ export function connectChannel(
   if (invalid) {
     store.setSync('error', false, invalid);
     resolveReady();
-    return { ready, stop() {} };
+    return { ready, stop() {}, state: 'error' };
   }
   if (options.seed) store.seed(options.seed);
 
@@ -169,7 +132,8 @@ export function connectChannel(
   const canRewind = channel.state === 'initialized' || channel.state === 'detached' || channel.state === 'failed';
   const strategy: HydrationStrategy = options.strategy === 'rewind' && canRewind ? 'rewind' : 'history';
 
-  let stopped = false;
+  const machine = createHydrationMachine();
+  const isStopped = () => machine.state === 'stopped';
   let subscribed = false;
   /** Live messages held back while history is read; undefined when messages go straight to the store. */
   let queue: unknown[] | undefined;
@@ -180,10 +144,10 @@ export function connectChannel(
    * channel reaches this state (the SDK may settle its promise before or after emitting the event).
    */
   let expecting: Ably.ChannelState | undefined;
-  /** Set when continuity was lost; the next attach re-hydrates even if it reports `resumed`. */
-  let lostPending = false;
   /** True while a hydration run is in progress (it backfills missing beginnings itself). */
-  let hydrating = false;
+  let runInProgress = false;
+  /** A run that sees another generation, or a stopped sync, drops what it read. */
+  const superseded = (run: number) => run !== generation || isStopped();
   /** Rewind: responseIds of message-per-token responses seen on the channel so far. */
   const seenTokenResponses = new Set<string>();
   /** Rewind: a backfill is running, and whether another was asked for meanwhile. */
@@ -205,12 +169,12 @@ export function connectChannel(
     if (typeof responseId !== 'string' || seenTokenResponses.has(responseId)) return;
     seenTokenResponses.add(responseId);
     if (name === TOKEN_EVENT_NAMES.start) return;
-    if (hydrating) backfillAfterHydration = true;
+    if (runInProgress) backfillAfterHydration = true;
     else requestBackfill();
   };
 
   const onMessage = (message: Ably.InboundMessage) => {
-    if (stopped) return;
+    if (isStopped()) return;
     if (strategy === 'rewind') watchFirstContact(message);
     if (queue) queue.push(message);
     else store.apply(message);
@@ -261,37 +225,17 @@ export function connectChannel(
     const start = newestSeedTime();
     const params: Ably.RealtimeHistoryParams = { untilAttach, limit: pageSize };
     if (start !== undefined) params.start = start;
-    let page: Ably.PaginatedResult<Ably.InboundMessage> | null = await channel.history(params);
-    const collected: Ably.InboundMessage[] = [];
-    let pages = 0;
-    let truncated = false;
-    while (page) {
-      if (run !== generation || stopped) return;
-      pages++;
-      for (const item of page.items) {
-        if (collected.length >= maxMessages) {
-          truncated = true;
-          break;
-        }
-        collected.push(item);
-      }
-      if (truncated || !page.hasNext()) break;
-      if (pages >= maxPages) {
-        truncated = true;
-        break;
-      }
-      page = await page.next();
-    }
-    if (run !== generation || stopped) return;
-    if (truncated) {
+    const walk = await walkHistory(channel, params, { maxPages, maxMessages, cancelled: () => superseded(run) });
+    if (!walk) return;
+    if (walk.limited) {
       store.report({
         kind: 'history-truncated',
-        message: `History read stopped at ${collected.length} messages in ${pages} pages; older responses are not shown`,
+        message: `History read stopped at ${walk.collected.length} messages in ${walk.pages} pages; older responses are not shown`,
         received: undefined,
       });
     }
     // Pages come newest first; the reducer folds oldest first, then the held live messages follow.
-    store.applyHistoryPage(collected);
+    store.applyHistoryPage(walk.collected);
     drainQueue();
   }
 
@@ -299,7 +243,8 @@ export function connectChannel(
   function missingBeginnings(): Set<string> {
     const missing = new Set<string>();
     for (const response of store.getSnapshot().responses) {
-      if (response.incomplete && response.pattern === 'message-per-token' && response.responseId !== undefined) {
+      // Message-per-response gaps are re-read through repair requests instead.
+      if (response.incomplete && response.pattern !== 'message-per-response' && response.responseId !== undefined) {
         missing.add(response.responseId);
       }
     }
@@ -318,36 +263,28 @@ export function connectChannel(
     const params: Ably.RealtimeHistoryParams = { untilAttach: true, limit: pageSize };
     const start = newestSeedTime();
     if (start !== undefined) params.start = start;
-    const collected: Ably.InboundMessage[] = [];
-    let pages = 0;
-    let limited = false;
+    let walk: HistoryWalk | undefined;
     let failure: ResumableError | undefined;
     try {
-      let page: Ably.PaginatedResult<Ably.InboundMessage> | null = await channel.history(params);
-      while (page) {
-        if (run !== generation || stopped) return;
-        pages++;
-        for (const item of page.items) {
-          if (collected.length >= maxMessages) {
-            limited = true;
-            break;
-          }
-          collected.push(item);
+      walk = await walkHistory(channel, params, {
+        maxPages,
+        maxMessages,
+        cancelled: () => superseded(run),
+        onItem: (item) => {
           if (item.name === TOKEN_EVENT_NAMES.start || item.name === TOKEN_EVENT_NAMES.complete) {
             missing.delete(item.extras?.headers?.[RESPONSE_ID_HEADER]);
           }
-        }
-        if (limited || (missing.size === 0 && !toLimits) || !page.hasNext()) break;
-        if (pages >= maxPages) {
-          limited = true;
-          break;
-        }
-        page = await page.next();
-      }
+        },
+        done: () => missing.size === 0 && !toLimits,
+      });
+      if (!walk) return;
     } catch (error) {
       failure = errorWithHint(error);
     }
-    if (run !== generation || stopped) return;
+    if (superseded(run)) return;
+    const collected = walk?.collected ?? [];
+    const pages = walk?.pages ?? 0;
+    const limited = walk?.limited ?? false;
     // Pages come newest first; the reducer folds them oldest first and drops what it already has.
     if (collected.length > 0) store.applyHistoryPage(collected);
     const stillMissing = missingBeginnings().size;
@@ -378,7 +315,7 @@ export function connectChannel(
       try {
         do {
           backfillAgain = false;
-          if (stopped) break;
+          if (isStopped()) break;
           await backfill(generation, false);
         } while (backfillAgain);
       } finally {
@@ -389,7 +326,8 @@ export function connectChannel(
 
   async function hydrate(kind: 'initial' | 'resync', needsAttach: boolean): Promise<void> {
     const run = ++generation;
-    hydrating = true;
+    runInProgress = true;
+    machine.transition(kind === 'initial' ? 'hydrating' : 'resyncing');
     store.setSync(kind === 'initial' ? 'hydrating' : 'resyncing', false);
     try {
       if (strategy === 'rewind') {
@@ -408,7 +346,7 @@ export function connectChannel(
         drainQueue();
         const change = await subscribeOrAttach();
         if (change?.hasBacklog && settleMs > 0) await sleep(settleMs);
-        if (run !== generation || stopped) return;
+        if (superseded(run)) return;
         // This backfill covers everything received so far.
         backfillAfterHydration = false;
         await backfill(run, change?.reason?.code === REWIND_TRUNCATED_CODE);
@@ -419,14 +357,15 @@ export function connectChannel(
         // held live messages is dropped by the reducer.
         const attachedBeforeUs = !subscribed && channel.state === 'attached';
         if (needsAttach || !subscribed || channel.state !== 'attached') await subscribeOrAttach();
-        if (run !== generation || stopped) return;
+        if (superseded(run)) return;
         await readHistory(run, !attachedBeforeUs);
       }
       finishRun(run);
     } catch (error) {
-      if (run !== generation || stopped) return;
+      if (superseded(run)) return;
       // Go live with what we have, and say what went wrong.
-      hydrating = false;
+      runInProgress = false;
+      machine.transition('error');
       drainQueue();
       store.setSync('error', false, errorWithHint(error));
       resolveReady();
@@ -434,8 +373,9 @@ export function connectChannel(
   }
 
   function finishRun(run: number): void {
-    if (run !== generation || stopped) return;
-    hydrating = false;
+    if (superseded(run)) return;
+    runInProgress = false;
+    machine.transition('live');
     store.setSync('live', true);
     if (backfillAfterHydration) {
       backfillAfterHydration = false;
@@ -465,12 +405,12 @@ export function connectChannel(
   // its listeners would see the same event on the SDK's internal emitter and fail.
   const resyncSoon = (needsAttach: boolean) => {
     queueMicrotask(() => {
-      if (!stopped) void hydrate('resync', needsAttach);
+      if (!isStopped()) void hydrate('resync', needsAttach);
     });
   };
 
   const onStateChange = (change: Ably.ChannelStateChange) => {
-    if (stopped) return;
+    if (isStopped()) return;
     if (expecting !== undefined) {
       if (change.current === expecting) expecting = undefined;
       // Our own attach failing is reported by the attach itself (no retry loop against the server).
@@ -481,8 +421,9 @@ export function connectChannel(
     }
     if (change.current === 'attached') {
       // `attached` after a loss, or an `update` while attached: without `resumed`, messages may be missing.
-      if (!change.resumed || lostPending) {
-        lostPending = false;
+      const lost = machine.state === 'lost' || machine.state === 'failed';
+      if (!change.resumed || lost) {
+        machine.transition('resyncing');
         // Hold live messages from the new attach point on until the missed ones are read.
         queue ??= [];
         resyncSoon(false);
@@ -492,7 +433,7 @@ export function connectChannel(
     if (!LOST_STATES.has(change.current)) return;
     if (strategy === 'history') queue ??= [];
     generation++;
-    lostPending = true;
+    machine.transition('lost');
     const reason = change.reason
       ? errorWithHint(change.reason)
       : new ResumableError(
@@ -502,26 +443,35 @@ export function connectChannel(
         );
     if (change.current === 'failed' && isPermanent(reason.code)) {
       // Credentials or capabilities will not change by retrying; a later attach by the app re-hydrates.
+      machine.transition('failed');
       store.setSync('error', false, reason);
       return;
     }
     store.setSync('resyncing', false, reason);
     if (change.current !== 'suspended') {
       // The SDK reattaches a suspended channel on its own; a failed or detached one needs an attach.
-      lostPending = false;
+      machine.transition('resyncing');
       resyncSoon(true);
     }
   };
 
-  const stopRepairs = startRepairReads(channel, store, {
-    historyPageSize: pageSize,
-    maxHistoryPages: maxPages,
-    maxHistoryMessages: maxMessages,
-  });
+  const subscribeRepairs = store.subscribeRepairs?.bind(store);
+  const stopRepairs = subscribeRepairs
+    ? startRepairReads(
+        channel,
+        {
+          apply: (message) => store.apply(message),
+          applyHistoryPage: (page) => store.applyHistoryPage(page),
+          report: (diagnostic) => store.report(diagnostic),
+          subscribeRepairs,
+        },
+        { historyPageSize: pageSize, maxHistoryPages: maxPages, maxHistoryMessages: maxMessages },
+      )
+    : () => undefined;
 
   const stop = () => {
-    if (stopped) return;
-    stopped = true;
+    if (isStopped()) return;
+    machine.transition('stopped');
     stopRepairs();
     generation++;
     queue = undefined;
@@ -531,12 +481,19 @@ export function connectChannel(
     resolveReady();
   };
 
+  const handle: ChannelSync = {
+    ready,
+    stop,
+    get state() {
+      return machine.state;
+    },
+  };
   if (options.signal?.aborted) {
     stop();
-    return { ready, stop };
+    return handle;
   }
   options.signal?.addEventListener('abort', stop);
   channel.on(onStateChange);
   void hydrate('initial', false);
-  return { ready, stop };
+  return handle;
 }

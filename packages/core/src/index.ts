@@ -1,4 +1,23 @@
-export { type ChannelSync, type ConnectChannelOptions, connectChannel } from './connect-channel.js';
+export type { ConnectedStore } from './connect-channel.js';
+export {
+  type ChannelSync,
+  type ConnectChannelOptions,
+  connectChannel,
+  type HydrationState,
+} from './connect-channel.js';
+export {
+  type ConversationStore,
+  type ConversationStoreOptions,
+  createConversationStore,
+} from './conversation-store.js';
+export type {
+  ConversationPart,
+  ConversationResponse,
+  ConversationResponseStatus,
+  ConversationSnapshot,
+  ConversationTurn,
+  UserMessage,
+} from './conversation-types.js';
 export { hintFor, KIT_ERROR_CODES, ResumableError } from './errors.js';
 export {
   createResponseStore,

@@ -5,8 +5,15 @@
 // `repair-failed` diagnostic, and the response stays `incomplete` (visible, never a silent `complete`).
 import type * as Ably from 'ably';
 import { ResumableError } from './errors.js';
-import type { ResponseStore } from './response-store.js';
-import type { RepairRequest } from './types.js';
+import type { Diagnostic, RepairRequest } from './types.js';
+
+/** What re-reads need of a store (the response store and the conversation store both have it). */
+export interface RepairableStore {
+  apply(message: unknown): void;
+  applyHistoryPage(newestFirst: readonly unknown[]): void;
+  report(diagnostic: Diagnostic): void;
+  subscribeRepairs(listener: (request: RepairRequest) => void): () => void;
+}
 
 /** Limits of {@link startRepairReads}. */
 export interface RepairReadOptions {
@@ -35,13 +42,11 @@ function isPermanent(code: number): boolean {
  */
 export function startRepairReads(
   channel: Ably.RealtimeChannel,
-  store: ResponseStore,
+  store: RepairableStore,
   options: RepairReadOptions,
 ): () => void {
   let stopped = false;
   const running = new Set<string>();
-
-  const stillIncomplete = (id: string) => store.getResponse(id)?.incomplete === true;
 
   async function readAgain(request: RepairRequest): Promise<void> {
     if (request.serial !== undefined) {
@@ -68,7 +73,7 @@ export function startRepairReads(
     try {
       for (const delay of ATTEMPT_DELAYS_MS) {
         if (delay > 0) await sleep(delay);
-        if (stopped || !stillIncomplete(request.id)) return;
+        if (stopped || !request.stillIncomplete()) return;
         try {
           await readAgain(request);
           failure = undefined;
@@ -76,7 +81,7 @@ export function startRepairReads(
           failure = ResumableError.from(error);
           if (isPermanent(failure.code)) break;
         }
-        if (stopped || !stillIncomplete(request.id)) return;
+        if (stopped || !request.stillIncomplete()) return;
       }
       if (stopped) return;
       store.report({

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Entry, serialOf } from './store-entry.js';
+import { type Entry, isIncomplete, serialOf } from './store-entry.js';
 import type { RepairRequest } from './types.js';
 
 /** See {@link createRepairRequests}. */
@@ -49,6 +49,7 @@ export function createRepairRequests(isDisposed: () => boolean): RepairRequests 
         pattern: entry.pattern,
         responseId: entry.responseId,
         ...(serial !== undefined ? { serial } : {}),
+        stillIncomplete: () => !isDisposed() && !entry.deleted && isIncomplete(entry),
       });
       if (listeners.size === 0) {
         unheard.push(request);

@@ -62,6 +62,8 @@ export interface RepairRequest {
   readonly responseId: string | undefined;
   /** Message-per-response: the serial of the response's message, for `channel.getMessage`. */
   readonly serial?: string;
+  /** Whether the text still lacks something (a re-read may stop once it does not). */
+  stillIncomplete(): boolean;
 }
 
 /** How a channel is hydrated before going live. */
@@ -89,6 +91,7 @@ export interface ResponseStoreSnapshot {
  * `partial-first-contact` (a response first met through an append fragment) and `text-mismatch` (the text
  * differs from its end marker's proof) mark a response `incomplete` until it is re-read;
  * `repair-failed` says a re-read did not make it whole.
+ * `foreign` is a message of another app or library on the same channel (conversation stores report it).
  */
 export interface Diagnostic {
   readonly kind:
@@ -108,6 +111,7 @@ export interface Diagnostic {
     | 'partial-first-contact'
     | 'text-mismatch'
     | 'repair-failed'
+    | 'foreign'
     | 'internal-error';
   readonly message: string;
   /** The offending message, as received. */

@@ -184,6 +184,9 @@ describe.each(strategies)('connectChannel with strategy %s', (strategy) => {
     await waitComplete(page.store, 'r1', TEXT);
     await waitFor(() => page.store.getSnapshot().syncStatus === 'live', 'live again');
     expect(page.store.getSnapshot().resyncCount).toBe(1);
+    expect(page.sync.state).toBe('live');
+    page.sync.stop();
+    expect(page.sync.state).toBe('stopped');
   });
 
   it('seed plus in-progress: completed responses from the database, the running one from the channel', async () => {

@@ -1,0 +1,59 @@
+/**
+ * Builders for the conversation convention's messages (turns, parts, cancel, regenerate), in the shapes the
+ * SDK delivers, for unit and property tests.
+ */
+import { append, create, start, stop, token } from './messages.js';
+
+export function turnMessage(fields: {
+  serial: string;
+  turnId: string;
+  text: string;
+  responseId?: string;
+  clientId?: string;
+}) {
+  return {
+    id: fields.turnId,
+    name: 'turn',
+    action: 'message.create',
+    serial: fields.serial,
+    data: fields.text,
+    clientId: fields.clientId ?? 'user',
+    timestamp: 1000,
+    extras: {
+      headers: { turnId: fields.turnId, ...(fields.responseId ? { responseId: fields.responseId } : {}) },
+    },
+    version: { serial: fields.serial, timestamp: 1000 },
+  };
+}
+
+export function requestMessage(
+  name: 'cancel' | 'regenerate',
+  fields: { serial: string; turnId?: string; responseId?: string; clientId?: string },
+) {
+  const headers: Record<string, string> = {};
+  if (fields.turnId) headers.turnId = fields.turnId;
+  if (fields.responseId) headers.responseId = fields.responseId;
+  return {
+    id: `id-${fields.serial}`,
+    name,
+    action: 'message.create',
+    serial: fields.serial,
+    data: '',
+    clientId: fields.clientId ?? 'user',
+    timestamp: 1000,
+    extras: { headers },
+    version: { serial: fields.serial, timestamp: 1000 },
+  };
+}
+
+/** Headers of one part. */
+export function partHeaders(
+  turnId: string | undefined,
+  part: number,
+  kind: string,
+  extra: Record<string, string> = {},
+) {
+  return { ...(turnId ? { turnId } : {}), part: String(part), partKind: kind, ...extra };
+}
+
+export { append, create, start, stop, token };
