@@ -95,7 +95,7 @@ const planArbitrary: fc.Arbitrary<DeliveryPlan> = fc.record({
   seed: fc.integer(),
 });
 
-type Turn = fc.GeneratedValueOf<typeof turnArbitrary>;
+type Turn = typeof turnArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
 /** The channel's streams for a conversation: a turn message, then a regenerate and a cancel where asked. */
 function streamsOf(turns: readonly Turn[]): ModelResponse[] {
