@@ -1,78 +1,26 @@
+/**
+ * connectChannel: hydrate a store from a channel, go live with no gap and no overlap, watch continuity, and
+ * read older history on demand. The states live in `hydration-machine.ts`, the options in `connect-options.ts`,
+ * page walking in `history-reader.ts`. This file stays one closure of about 450 lines on purpose: the SDK's
+ * listeners (messages, state changes) and the hydration runs share one generation counter and one queue of
+ * held live messages, and splitting those across files would hide the ordering that makes no-gap/no-overlap hold.
+ *
+ * @module
+ */
 import type * as Ably from 'ably';
+import type { ChannelSync, ConnectedStore } from './channel-sync.js';
 import { type ConnectChannelOptions, errorWithHint, isPermanent, validate } from './connect-options.js';
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
 import { type HistoryWalk, walkHistory } from './history-reader.js';
-import { createHydrationMachine, type HydrationState } from './hydration-machine.js';
+import { createHydrationMachine } from './hydration-machine.js';
 import { startRepairReads } from './repair-reads.js';
-import type {
-  Diagnostic,
-  HydrationStrategy,
-  RepairRequest,
-  ResponsePattern,
-  SeedResponse,
-  SyncStatus,
-} from './types.js';
+import type { HydrationStrategy } from './types.js';
 
+export type { ChannelSync, ConnectedStore } from './channel-sync.js';
 export type { ConnectChannelOptions } from './connect-options.js';
 export type { HydrationState } from './hydration-machine.js';
 
-import { RESPONSE_ID_HEADER, TOKEN_EVENT_NAMES } from './wire.js';
-
-/**
- * A running channel sync (see {@link connectChannel}).
- *
- * @example
- * ```ts
- * const sync = connectChannel(channel, store, { strategy: 'history' });
- * await sync.ready;
- * sync.stop();
- * ```
- */
-export interface ChannelSync {
-  /**
-   * Settles once the first hydration finished (the store is `live`), failed (the store holds the
-   * error and its status is `error`), or the sync was stopped. Never rejects: errors are values.
-   */
-  readonly ready: Promise<void>;
-  /** Unsubscribe and stop watching the channel. The channel itself stays attached. */
-  stop(): void;
-  /** Where the sync stands (see {@link HydrationState}); `error` at once for invalid options. */
-  readonly state: HydrationState;
-}
-
-/**
- * What a channel sync needs of a store: a response store and a conversation store both are one.
- *
- * @example
- * ```ts
- * const store: ConnectedStore = createConversationStore();
- * connectChannel(channel, store, { strategy: 'history' });
- * ```
- */
-export interface ConnectedStore {
-  /** Apply any inbound Ably message. Idempotent; bad input is counted as a diagnostic; never throws. */
-  apply(message: unknown): void;
-  /** Apply one page of `channel.history()` as returned (newest first): it is folded oldest first. */
-  applyHistoryPage(newestFirst: readonly unknown[]): void;
-  /** Add completed responses from the app's database (joined with channel messages by `responseId`). */
-  seed(responses: readonly SeedResponse[]): void;
-  /** Record where hydration stands; `resyncing` after another status counts one more resync. */
-  setSync(status: SyncStatus, caughtUp: boolean, error?: ResumableError): void;
-  /** Count and forward a diagnostic found outside the reducer (e.g. a history read cut short). */
-  report(diagnostic: Diagnostic): void;
-  /** Responses whose text is known to lack something, to be read again (see `ResponseStore.subscribeRepairs`). */
-  subscribeRepairs?(listener: (request: RepairRequest) => void): () => void;
-  /** The responses held, for the seed time and for responses whose beginning is missing. */
-  getSnapshot(): {
-    readonly responses: readonly {
-      readonly responseId: string | undefined;
-      readonly pattern?: ResponsePattern;
-      readonly seeded?: boolean | undefined;
-      readonly createdAt: number;
-      readonly incomplete?: true;
-    }[];
-  };
-}
+import { RESPONSE_ID_HEADER, TOKEN_EVENT_NAMES, TURN_ID_HEADER, TURN_MESSAGE_NAME } from './wire.js';
 
 /**
  * The SDK's current channel options (not in its typings). `setOptions` replaces them all, so adding
@@ -120,11 +68,16 @@ export function connectChannel(
   if (invalid) {
     store.setSync('error', false, invalid);
     resolveReady();
-    return { ready, stop() {}, state: 'error' };
+    return { ready, stop() {}, state: 'error', hasOlder: false, loadOlder: () => Promise.resolve() };
   }
   if (options.seed) store.seed(options.seed);
 
   const pageSize = options.historyPageSize ?? 100;
+  const pageTurns = options.pageTurns;
+  /** Paged hydration: the oldest page read so far, when older ones follow. */
+  let older: Ably.PaginatedResult<Ably.InboundMessage> | undefined;
+  /** Paged hydration: the read of older pages in progress. */
+  let loadingOlder: Promise<void> | undefined;
   const maxPages = options.maxHistoryPages ?? 50;
   const maxMessages = options.maxHistoryMessages ?? 10_000;
   const settleMs = options.rewindSettleMs ?? 100;
@@ -225,8 +178,15 @@ export function connectChannel(
     const start = newestSeedTime();
     const params: Ably.RealtimeHistoryParams = { untilAttach, limit: pageSize };
     if (start !== undefined) params.start = start;
-    const walk = await walkHistory(channel, params, { maxPages, maxMessages, cancelled: () => superseded(run) });
+    const turns = new Set<string>();
+    const walk = await walkHistory(channel, params, {
+      maxPages,
+      maxMessages,
+      cancelled: () => superseded(run),
+      ...(pageTurns === undefined ? {} : turnCounter(turns, pageTurns)),
+    });
     if (!walk) return;
+    older = walk.older;
     if (walk.limited) {
       store.report({
         kind: 'history-truncated',
@@ -481,11 +441,52 @@ export function connectChannel(
     resolveReady();
   };
 
+  /** Read the next stretch of older history (paged hydration) and fold it into the store. */
+  async function readOlder(): Promise<void> {
+    const from = older;
+    if (!from || isStopped()) return;
+    const run = generation;
+    try {
+      const firstPage = await from.next();
+      if (!firstPage || superseded(run)) return;
+      const turns = new Set<string>();
+      const walk = await walkHistory(
+        channel,
+        {},
+        {
+          maxPages,
+          maxMessages,
+          firstPage,
+          cancelled: () => superseded(run),
+          ...turnCounter(turns, pageTurns ?? Number.POSITIVE_INFINITY),
+        },
+      );
+      if (!walk) return;
+      if (older === from) older = walk.older;
+      store.applyHistoryPage(walk.collected);
+    } catch (error) {
+      store.report({
+        kind: 'history-truncated',
+        message: `Older history could not be read: ${errorWithHint(error).message}`,
+        received: undefined,
+      });
+    }
+  }
+
   const handle: ChannelSync = {
     ready,
     stop,
     get state() {
       return machine.state;
+    },
+    get hasOlder() {
+      return older !== undefined && !isStopped();
+    },
+    loadOlder() {
+      loadingOlder ??= readOlder().finally(() => {
+        loadingOlder = undefined;
+      });
+      return loadingOlder;
     },
   };
   if (options.signal?.aborted) {
@@ -496,4 +497,15 @@ export function connectChannel(
   channel.on(onStateChange);
   void hydrate('initial', false);
   return handle;
+}
+
+/** Walk hooks that stop after the page on which `limit` distinct turns were seen. */
+function turnCounter(turns: Set<string>, limit: number) {
+  return {
+    onItem: (item: Ably.InboundMessage) => {
+      const turnId: unknown = item.extras?.headers?.[TURN_ID_HEADER];
+      if (item.name === TURN_MESSAGE_NAME && typeof turnId === 'string') turns.add(turnId);
+    },
+    done: () => turns.size >= limit,
+  };
 }

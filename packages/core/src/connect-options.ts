@@ -35,6 +35,12 @@ export interface ConnectChannelOptions {
   /** Stop reading history after this many messages. Default 10 000. */
   readonly maxHistoryMessages?: number;
   /**
+   * Paged hydration (history strategy, and seeds): read only the newest pages holding this many user turns
+   * (`turn` messages) before going live; `sync.loadOlder()` reads the next such stretch and `sync.hasOlder`
+   * says whether there is one. Unset: read everything (within the limits above).
+   */
+  readonly pageTurns?: number;
+  /**
    * With `rewind`, how long to wait after the attach for the backlog before reporting caught up.
    * The backlog follows the attach at once; Ably marks nothing at its end. Default 100 ms.
    */
@@ -71,6 +77,12 @@ export function validate(options: ConnectChannelOptions): ResumableError | undef
     if (value !== undefined && !(typeof value === 'number' && value >= 1)) {
       return invalidOptionsError(`${key} ${value} is out of range`, `Give ${key} a number of at least 1.`);
     }
+  }
+  if (options.pageTurns !== undefined && !(Number.isInteger(options.pageTurns) && options.pageTurns >= 1)) {
+    return invalidOptionsError(
+      `pageTurns ${options.pageTurns} is out of range`,
+      'Give pageTurns a whole number of at least 1.',
+    );
   }
   if (options.rewind !== undefined && !/^\d+[sm]?$/.test(options.rewind)) {
     return invalidOptionsError(

@@ -9,7 +9,7 @@ import { applyRequest, applyTurn, cancelRequestOf, createControlState } from './
 import type { ConversationResponse, ConversationSnapshot, ConversationTurn } from './conversation-types.js';
 import { buildResponse, buildTurn, type ResponseRecord } from './conversation-view.js';
 import type { ResumableError } from './errors.js';
-import { readInbound } from './inbound.js';
+import { type InboundMessage, readInbound } from './inbound.js';
 import { createNotifier } from './notifier.js';
 import { applyPerResponse } from './reduce-per-response.js';
 import { applyPerToken } from './reduce-per-token.js';
@@ -25,7 +25,6 @@ import type { Diagnostic, NotifyScheduler, SeedResponse, SyncStatus } from './ty
 import {
   CANCEL_MESSAGE_NAME,
   isPartKind,
-  PART_HEADER,
   PART_KIND_HEADER,
   REGENERATE_MESSAGE_NAME,
   RESPONSE_ID_HEADER,
@@ -99,6 +98,11 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
   /** Response records by responseId (or entry id for a response without one). */
   const records = new Map<string, ResponseRecord>();
   const turnCache = new Map<string, ConversationTurn>();
+  /**
+   * The part headers each entry was named with, from its newest message that carried them (a per-token `stop`
+   * carries none, and may arrive before the tokens).
+   */
+  const partHeadersById = new Map<string, { serial: string; headers: Readonly<Record<string, string>> }>();
   let syncStatus: SyncStatus = 'hydrating';
   let caughtUp = false;
   let syncError: ResumableError | undefined;
@@ -153,9 +157,8 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     const found = record(responseId);
     if (state.entries.get(entry.id) === entry) found.entries.set(entry.id, entry);
     else found.entries.delete(entry.id);
-    if (entry.headers[PART_KIND_HEADER] !== undefined || entry.headers[PART_HEADER] !== undefined) {
-      found.partHeaders.set(entry.id, entry.headers);
-    }
+    const named = partHeadersById.get(entry.id);
+    if (named) found.partHeaders.set(entry.id, named.headers);
     found.turnId ??= entry.headers[TURN_ID_HEADER] || controls.expected.get(responseId)?.turnId;
     responseChanged(responseId, found.turnId, urgent);
   }
@@ -233,8 +236,23 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       report('foreign', `A "response" message without a ${RESPONSE_ID_HEADER} header is not the kit's`, received);
       return;
     }
+    rememberPartHeaders(message, route);
     if (route === 'per-response') applyPerResponse(state, context, message);
     else applyPerToken(state, context, message);
+  }
+
+  function rememberPartHeaders(message: InboundMessage, route: 'per-response' | 'per-token'): void {
+    const headers = message.headers;
+    const serial = message.versionSerial ?? message.serial;
+    if (!headers || serial === undefined || headers[PART_KIND_HEADER] === undefined) return;
+    const responseId = headers[RESPONSE_ID_HEADER];
+    const id =
+      route === 'per-token'
+        ? responseId && tokenId(responseId, partIndexOf(message) ?? 0)
+        : message.serial && serialId(message.serial);
+    if (!id) return;
+    const known = partHeadersById.get(id);
+    if (!known || compareSerials(serial, known.serial) > 0) partHeadersById.set(id, { serial, headers });
   }
 
   function apply(received: unknown): void {

@@ -12,6 +12,8 @@ export interface HistoryWalk {
   readonly pages: number;
   /** A page or message limit stopped the walk before the start of history. */
   readonly limited: boolean;
+  /** The last page read, when older pages follow it and the walk stopped at its end (for paged hydration). */
+  readonly older: Ably.PaginatedResult<Ably.InboundMessage> | undefined;
 }
 
 /** Limits and hooks of {@link walkHistory}. */
@@ -46,6 +48,7 @@ export async function walkHistory(
   const collected: Ably.InboundMessage[] = [];
   let pages = 0;
   let limited = false;
+  let older: Ably.PaginatedResult<Ably.InboundMessage> | undefined;
   while (page) {
     if (options.cancelled()) return undefined;
     pages++;
@@ -57,13 +60,18 @@ export async function walkHistory(
       collected.push(item);
       options.onItem?.(item);
     }
-    if (limited || options.done?.() || !page.hasNext()) break;
+    if (limited || !page.hasNext()) break;
+    if (options.done?.()) {
+      older = page;
+      break;
+    }
     if (pages >= options.maxPages) {
       limited = true;
+      older = page;
       break;
     }
     page = await page.next();
   }
   if (options.cancelled()) return undefined;
-  return { collected, pages, limited };
+  return { collected, pages, limited, older };
 }

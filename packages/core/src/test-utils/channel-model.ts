@@ -36,6 +36,26 @@ export interface ModelResponse {
   readonly rejected: readonly number[];
   /** Per-response: put the first fragment in the create. */
   readonly dataInCreate: boolean;
+  /** Conversations: headers sent on every message of the response (e.g. `turnId`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Conversations: the response's parts after the first (`fragments` is part 0). Each is its own message
+   * (per-response) or tokens with its part headers (per-token); the end marker follows the last part.
+   */
+  readonly moreParts?: readonly {
+    readonly headers: Readonly<Record<string, string>>;
+    readonly fragments: readonly string[];
+  }[];
+  /** Conversations: headers of part 0. */
+  readonly partHeaders?: Readonly<Record<string, string>>;
+  /** The end status (default `complete`). */
+  readonly endStatus?: string;
+  /** Conversations: instead of a response, one message with this name, data and headers (turn, cancel, regenerate). */
+  readonly control?: {
+    readonly name: string;
+    readonly data: string;
+    readonly headers: Readonly<Record<string, string>>;
+  };
 }
 
 /** One operation in the channel log. */
@@ -54,6 +74,10 @@ interface LogEntry {
   readonly full: string;
   readonly status: string | undefined;
   readonly timestamp: number;
+  /** Headers besides `responseId` (and `status` on per-token ends). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Control messages carry no `responseId` of their own. */
+  readonly control: boolean;
 }
 
 /** Build the channel log for responses interleaved by `picks` (which response publishes next). */
@@ -73,7 +97,7 @@ export function buildLog(responses: readonly ModelResponse[], picks: readonly nu
     const position = log.length + 1;
     const ownSerial = serialOf(position);
     if (operation.rejected) continue; // never reached the channel
-    if (response.pattern === 'message-per-token') {
+    if (response.pattern === 'message-per-token' || response.control) {
       log.push({
         position,
         responseId: response.responseId,
@@ -86,11 +110,14 @@ export function buildLog(responses: readonly ModelResponse[], picks: readonly nu
         full: '',
         status: operation.status,
         timestamp: position * 10,
+        headers: operation.headers,
+        control: response.control !== undefined,
       });
       continue;
     }
-    if (operation.action === 'message.create') createSerial.set(response.responseId, ownSerial);
-    const serial = createSerial.get(response.responseId)!;
+    const key = `${response.responseId}#${operation.part}`;
+    if (operation.action === 'message.create') createSerial.set(key, ownSerial);
+    const serial = createSerial.get(key)!;
     const before = aggregated.get(serial) ?? '';
     const full = operation.action === 'message.append' ? before + operation.data : operation.data;
     aggregated.set(serial, full);
@@ -106,6 +133,8 @@ export function buildLog(responses: readonly ModelResponse[], picks: readonly nu
       full,
       status: operation.status,
       timestamp: position * 10,
+      headers: operation.headers,
+      control: false,
     });
   }
   return log;
@@ -117,38 +146,67 @@ interface AgentOperation {
   readonly data: string;
   readonly status: string | undefined;
   readonly rejected: boolean;
+  readonly part: number;
+  readonly headers: Readonly<Record<string, string>> | undefined;
 }
 
 /** What the agent publishes for one response, following the kit's wire convention. */
 function agentOperations(response: ModelResponse): AgentOperation[] {
-  const rejected = new Set(response.rejected);
-  const text = response.fragments.join('');
   const operations: AgentOperation[] = [];
+  if (response.control) {
+    const { name, data, headers } = response.control;
+    operations.push({ action: 'message.create', name, data, status: undefined, rejected: false, part: 0, headers });
+    return operations;
+  }
+  const parts = [{ headers: response.partHeaders, fragments: response.fragments }, ...(response.moreParts ?? [])];
+  const endStatus = response.endStatus ?? 'complete';
+  const rejected = new Set(response.rejected);
+  let part = 0;
+  let headers: Readonly<Record<string, string>> | undefined;
   const op = (action: LogEntry['action'], name: string, data: string, status?: string, isRejected = false) =>
-    operations.push({ action, name, data, status, rejected: isRejected });
-  if (response.pattern === 'message-per-response') {
-    const first = response.dataInCreate ? (response.fragments[0] ?? '') : '';
-    op('message.create', 'response', first);
-    response.fragments.forEach((fragment, index) => {
-      if (index === 0 && response.dataInCreate) return;
-      op('message.append', 'response', fragment, undefined, rejected.has(index));
-    });
-    // Pipelined appends can fail; the agent repairs with the full text (1.A.10), then marks the end.
-    if (rejected.size > 0) op('message.update', 'response', text);
-    op('message.append', 'response', '', 'complete');
-  } else {
+    operations.push({ action, name, data, status, rejected: isRejected, part, headers });
+  const partHeadersOf = (index: number) => {
+    const own = parts[index]!.headers;
+    return own || response.headers ? { ...response.headers, ...own } : undefined;
+  };
+  if (response.pattern === 'message-per-token') {
+    headers = response.headers;
     op('message.create', 'start', '');
-    response.fragments.forEach((fragment, index) => {
-      op('message.create', 'token', fragment, undefined, rejected.has(index));
-    });
-    if (rejected.size > 0) op('message.create', 'response-complete', text, 'complete');
-    op('message.create', 'stop', '', 'complete');
+  }
+  parts.forEach(({ fragments }, index) => {
+    part = index;
+    headers = partHeadersOf(index);
+    // Fragment rejections apply to part 0 only (a repair message per part is the same rule again).
+    const rejectedHere = index === 0 ? rejected : new Set<number>();
+    const text = fragments.join('');
+    if (response.pattern === 'message-per-response') {
+      const first = response.dataInCreate ? (fragments[0] ?? '') : '';
+      op('message.create', 'response', first);
+      fragments.forEach((fragment, at) => {
+        if (at === 0 && response.dataInCreate) return;
+        op('message.append', 'response', fragment, undefined, rejectedHere.has(at));
+      });
+      // Pipelined appends can fail; the agent repairs with the full text (1.A.10), then marks the end.
+      if (rejectedHere.size > 0) op('message.update', 'response', text);
+      if (index === parts.length - 1) op('message.append', 'response', '', endStatus);
+    } else {
+      fragments.forEach((fragment, at) => {
+        op('message.create', 'token', fragment, undefined, rejectedHere.has(at));
+      });
+      if (rejectedHere.size > 0) op('message.create', 'response-complete', text, endStatus);
+    }
+  });
+  if (response.pattern === 'message-per-token') {
+    part = 0;
+    headers = response.headers;
+    op('message.create', 'stop', '', endStatus);
   }
   return operations;
 }
 
 function headersOf(entry: LogEntry): Record<string, string> {
-  const headers: Record<string, string> = { responseId: entry.responseId };
+  if (entry.control) return { ...entry.headers };
+  const headers: Record<string, string> = { ...entry.headers, responseId: entry.responseId };
   if (entry.pattern === 'message-per-token' && entry.status) headers.status = entry.status;
   return headers;
 }
