@@ -238,8 +238,8 @@ export const HostileContent: Story = {
   play: async ({ canvasElement }) => {
     expect(canvasElement.querySelector('script, iframe, img, object, embed, svg')).toBeNull();
     const links = [...canvasElement.querySelectorAll('a')];
-    // Only http(s) links survive (a bare URL in the text is autolinked, as GFM does; it loads nothing).
-    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://evil.example/x.png', 'https://example.com']);
+    // Only http(s) links survive, in resolved form (a bare URL in the text is autolinked, as GFM does; it loads nothing).
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://evil.example/x.png', 'https://example.com/']);
     for (const link of links) expect(link.rel).toBe('noopener noreferrer nofollow');
     expect(canvasElement.querySelector('[data-part="blocked-image"]')?.getAttribute('aria-label')).toBe(
       'Image blocked: tracking pixel: https://evil.example',
