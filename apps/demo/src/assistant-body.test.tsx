@@ -5,7 +5,7 @@ import { AssistantBody } from './assistant-body.js';
 
 afterEach(cleanup);
 
-const NOTICE = 'The beginning of this answer could not be loaded';
+const NOTICE = 'Part of this answer has not arrived';
 
 describe('<AssistantBody>', () => {
   it('says in words that the beginning is missing, in both views, above the text', () => {

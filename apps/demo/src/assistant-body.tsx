@@ -35,7 +35,7 @@ function IncompleteNotice() {
       <span aria-hidden="true" className="incomplete-icon">
         ⚠
       </span>{' '}
-      The beginning of this answer could not be loaded; only its end is shown.
+      Part of this answer has not arrived; what did is shown while it is read again.
     </p>
   );
 }
