@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const dist = new URL('../packages/react/dist/', import.meta.url);
 const failures = [];
-for (const entry of ['index.js', 'hooks.js']) {
+for (const entry of ['index.js', 'hooks.js', 'streaming-message.js']) {
   const first = readFileSync(new URL(entry, dist), 'utf8').split('\n', 1)[0];
   if (!/^["']use client["'];?$/.test(first)) failures.push(`dist/${entry} does not start with 'use client'`);
 }

@@ -4,19 +4,4 @@
 // server component may import.
 export * from './hooks.js';
 export { seedToMessage } from './seed.js';
-export {
-  DEFAULT_LABELS,
-  type MessageStatus,
-  type StreamingMessageLabels,
-} from './streaming-message/announcements.js';
-export {
-  StreamingMessage,
-  StreamingMessageCaret,
-  StreamingMessageContent,
-  type StreamingMessageProps,
-  type StreamingMessageResponse,
-  StreamingMessageRoot,
-  type StreamingMessageRootProps,
-  StreamingMessageStatus,
-  type StreamingMessageStatusProps,
-} from './streaming-message/streaming-message.js';
+export * from './streaming-message.js';
