@@ -1,5 +1,5 @@
 // One-off scaffolding helper kept for adding future packages with the same shape.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const [name, dir, description, platform = 'neutral', typesNode = 'false'] = process.argv.slice(2);
 mkdirSync(`${dir}/src`, { recursive: true });
@@ -8,6 +8,7 @@ const pkg = {
   version: '0.1.0',
   description,
   license: 'MIT',
+  repository: { type: 'git', url: 'git+https://github.com/resumable/resumable.git', directory: dir },
   type: 'module',
   sideEffects: false,
   exports: {
@@ -25,6 +26,7 @@ const pkg = {
   },
 };
 if (!existsSync(`${dir}/package.json`)) writeFileSync(`${dir}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
+copyFileSync(new URL('../LICENSE', import.meta.url), `${dir}/LICENSE`);
 writeFileSync(
   `${dir}/tsconfig.json`,
   `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { types: typesNode === 'true' ? ['node'] : [] }, include: ['src', '*.config.ts'] }, null, 2)}\n`,
