@@ -101,8 +101,8 @@ export class MessagePerResponseWriter implements ResponseWriter {
     await this.tracker.run(() => this.channel.updateMessage({ serial: this.serial, data: text, extras: this.extras }));
   }
 
-  async end(status: TerminalStatus, reason?: string): Promise<void> {
-    const metadata: Record<string, string> = { [STATUS_KEY]: status };
+  async end(status: TerminalStatus, reason?: string, extra?: Record<string, string>): Promise<void> {
+    const metadata: Record<string, string> = { ...extra, [STATUS_KEY]: status };
     if (reason !== undefined) metadata[ERROR_KEY] = reason;
     await this.tracker.run(() =>
       this.channel.appendMessage({ serial: this.serial, data: '', extras: this.extras }, { metadata }),

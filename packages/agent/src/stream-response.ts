@@ -1,4 +1,11 @@
-import { KIT_ERROR_CODES, RESPONSE_ID_HEADER, ResumableError, type TerminalStatus } from '@resumable/core';
+import {
+  CANCELLED_BY_KEY,
+  KIT_ERROR_CODES,
+  RESPONSE_ID_HEADER,
+  ResumableError,
+  type TerminalStatus,
+  TURN_ID_HEADER,
+} from '@resumable/core';
 import type * as Ably from 'ably';
 import {
   connectionIdOf,
@@ -10,7 +17,9 @@ import {
 } from './channel-access.js';
 import { MessagePerResponseWriter } from './message-per-response.js';
 import { MessagePerTokenWriter } from './message-per-token.js';
+import { cancelledByOf, isPartStream, type PartStream } from './part-events.js';
 import { PublishTracker } from './publish-tracker.js';
+import { streamParts } from './stream-parts.js';
 import type { StreamEvent, StreamResponseOptions, StreamResult } from './types.js';
 import { isHighSurrogate } from './utf8.js';
 import type { ResponseWriter } from './writer.js';
@@ -48,11 +57,12 @@ type Interruption = { readonly kind: 'cancelled' } | { readonly kind: 'fatal'; r
  */
 export async function streamResponse(
   channel: Ably.RealtimeChannel,
-  text: AsyncIterable<string>,
+  text: AsyncIterable<string> | PartStream,
   options: StreamResponseOptions = {},
 ): Promise<StreamResult> {
   const startedAt = performance.now();
   const config = resolveOptions(channel, text, options);
+  if (isPartStream(text)) return streamPartResponse(channel, text, config, options, startedAt);
   const { responseId, pattern, signal } = config;
   const emit = (event: StreamEvent) => {
     try {
@@ -145,7 +155,8 @@ export async function streamResponse(
       emit({ type: 'repaired', responseId, failures, connectionReplaced });
     }
     const reason = streamError ? truncate(streamError.message) : undefined;
-    await retrying(() => writer.end(status, reason));
+    const by = status === 'cancelled' ? cancelledByOf(signal) : undefined;
+    await retrying(() => writer.end(status, reason, by === undefined ? undefined : { [CANCELLED_BY_KEY]: by }));
     emit({ type: 'end', responseId, status, ...(reason !== undefined ? { reason } : {}) });
     return finish({
       serial,
@@ -164,6 +175,55 @@ export async function streamResponse(
   }
 }
 
+/** A part stream: the same checks and result as a text stream, written part by part (see stream-parts.ts). */
+async function streamPartResponse(
+  channel: Ably.RealtimeChannel,
+  events: PartStream,
+  config: ResolvedOptions,
+  options: StreamResponseOptions,
+  startedAt: number,
+): Promise<StreamResult> {
+  const { responseId, pattern } = config;
+  const unusable = unpublishableReason(channel);
+  if (unusable) throw unusable;
+  const emit = (event: StreamEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken progress hook must not break the stream.
+    }
+  };
+  if (config.signal?.aborted) {
+    emit({ type: 'end', responseId, status: 'cancelled' });
+    return {
+      responseId,
+      pattern,
+      status: 'cancelled',
+      tokens: 0,
+      messagesPublished: 0,
+      failuresRepaired: 0,
+      text: '',
+      durationMs: 0,
+    };
+  }
+  const outcome = await streamParts(channel, events, config);
+  emit({
+    type: 'end',
+    responseId,
+    status: outcome.status,
+    ...(outcome.error ? { reason: truncate(outcome.error.message) } : {}),
+  });
+  const { parts, ...rest } = outcome;
+  return {
+    responseId,
+    pattern,
+    ...rest,
+    ...(rest.serial === undefined ? { serial: undefined } : {}),
+    parts,
+    durationMs: performance.now() - startedAt,
+  } as StreamResult;
+}
+
 interface ResolvedOptions {
   readonly pattern: NonNullable<StreamResponseOptions['pattern']>;
   readonly responseId: string;
@@ -179,7 +239,7 @@ function invalid(message: string, hint: string): ResumableError {
 
 function resolveOptions(
   channel: Ably.RealtimeChannel,
-  text: AsyncIterable<string>,
+  text: AsyncIterable<string> | PartStream,
   options: StreamResponseOptions,
 ): ResolvedOptions {
   if (
@@ -227,6 +287,12 @@ function resolveOptions(
     headers[key] = value;
   }
   headers[RESPONSE_ID_HEADER] = responseId;
+  if (options.turnId !== undefined) {
+    if (typeof options.turnId !== 'string' || options.turnId === '') {
+      throw invalid('options.turnId must be a non-empty string.', 'Pass the turnId of the turn this response answers.');
+    }
+    headers[TURN_ID_HEADER] = options.turnId;
+  }
   const batchMs = options.batchMs ?? 0;
   if (!Number.isFinite(batchMs) || batchMs < 0) {
     throw invalid(`options.batchMs must be a finite number >= 0, got ${batchMs}.`, 'Use 0 (no batching) or e.g. 50.');

@@ -10,6 +10,6 @@ export interface ResponseWriter {
   settle(): Promise<void>;
   /** Make the text on the channel equal `text` after some pieces failed; `status` is how it will end. */
   repair(text: string, status: TerminalStatus): Promise<void>;
-  /** Mark the response as ended. */
-  end(status: TerminalStatus, reason?: string): Promise<void>;
+  /** Mark the response as ended; `extra` adds entries to the end marker (e.g. `cancelledBy`). */
+  end(status: TerminalStatus, reason?: string, extra?: Record<string, string>): Promise<void>;
 }
