@@ -29,15 +29,15 @@ async function client(clientId: string, echo = true): Promise<Ably.Realtime> {
   return realtime;
 }
 
-async function reader(name: string, strategy: HydrationStrategy = 'history'): Promise<ConversationStore> {
+async function reader(name: string, strategy: HydrationStrategy = 'history', realtime?: Ably.Realtime) {
   const store = createConversationStore();
-  const sync = connectChannel((await client('reader')).channels.get(name), store, { strategy });
+  const sync = connectChannel((realtime ?? (await client('reader'))).channels.get(name), store, { strategy });
   opened.push(() => {
     sync.stop();
     store.dispose();
   });
   await sync.ready;
-  return store;
+  return store as ConversationStore;
 }
 
 const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 10_000, interval: 10 });
@@ -157,4 +157,37 @@ describe.each(['message-per-response', 'message-per-token'] as const)('conversat
     expect(stoppedAfterMs).toBeLessThan(1000);
     expect(answering.active.size).toBe(0);
   });
+
+  it.each(['transient disconnect', 'state loss'] as const)(
+    'a %s mid-response ends with the source parts',
+    async (fault) => {
+      const name = channelName();
+      const agent = (await client('agent', false)).channels.get(name);
+      const { turnId, responseId } = await publishTurn((await client('ann')).channels.get(name), { text: 'Weather?' });
+      const readerClient = await client('reader');
+      const store = await reader(name, 'history', readerClient);
+      const midway = gate();
+      const resumed = gate();
+      async function* model() {
+        yield* SOURCE.slice(0, 3);
+        midway.open();
+        await resumed.opened;
+        yield* SOURCE.slice(3);
+      }
+      const streaming = streamResponse(agent, partStream(model()), { pattern, responseId, turnId });
+      await midway.opened;
+      await eventually(() => expect(store.getResponse(responseId)?.parts.length).toBe(2));
+      const id = readerClient.connection.id!;
+      if (fault === 'transient disconnect') emulator.faults.dropConnections(id);
+      else emulator.faults.expireConnections(id);
+      resumed.open();
+      await streaming;
+      await eventually(() => expect(store.getResponse(responseId)?.status).toBe('complete'));
+      expect(store.getResponse(responseId)!.parts.map((part) => [part.kind, part.text, part.value])).toEqual(
+        EXPECTED_PARTS,
+      );
+      expect(store.getSnapshot().turns).toHaveLength(1);
+      if (fault === 'state loss') await eventually(() => expect(store.getSnapshot().resyncCount).toBeGreaterThan(0));
+    },
+  );
 });
