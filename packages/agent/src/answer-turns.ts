@@ -19,7 +19,14 @@ import type { PartStream } from './part-events.js';
 import { streamResponse } from './stream-response.js';
 import type { StreamResponseOptions, StreamResult } from './types.js';
 
-/** A turn to answer, as {@link answerTurns} hands it to the app. */
+/**
+ * A turn to answer, as {@link answerTurns} hands it to the app.
+ *
+ * @example
+ * ```ts
+ * const answer: TurnAnswerer = (turn) => model.stream(turn.text, { signal: turn.signal });
+ * ```
+ */
 export interface TurnRequest {
   readonly turnId: string;
   readonly text: string;
@@ -34,7 +41,14 @@ export interface TurnRequest {
   readonly signal: AbortSignal;
 }
 
-/** Produces the answer to a turn: a text stream or a {@link PartStream}. */
+/**
+ * Produces the answer to a turn: a text stream or a {@link PartStream}.
+ *
+ * @example
+ * ```ts
+ * const answer: TurnAnswerer = async function* (turn) { yield `You said: ${turn.text}`; };
+ * ```
+ */
 export type TurnAnswerer = (
   turn: TurnRequest,
 ) => AsyncIterable<string> | PartStream | Promise<AsyncIterable<string> | PartStream>;
@@ -56,7 +70,16 @@ export interface AnswerTurnsOptions extends Omit<StreamResponseOptions, 'respons
   readonly onResult?: (result: StreamResult, turn: TurnRequest) => void;
 }
 
-/** See {@link answerTurns}. */
+/**
+ * A running {@link answerTurns}.
+ *
+ * @example
+ * ```ts
+ * const answering = answerTurns(channel, answer);
+ * await answering.publishTurn({ text: 'Summarise the ticket' });
+ * answering.stop();
+ * ```
+ */
 export interface TurnAnswering {
   /** Publish a turn on the user's behalf (when the browser does not) and answer it. */
   publishTurn(turn: {

@@ -4,6 +4,7 @@ import {
   createConversationStore,
   type HydrationStrategy,
   publishCancel,
+  publishRegenerate,
   publishTurn,
 } from '@resumable/core';
 import { type Emulator, startEmulator } from '@resumable/emulator';
@@ -190,4 +191,31 @@ describe.each(['message-per-response', 'message-per-token'] as const)('conversat
       if (fault === 'state loss') await eventually(() => expect(store.getSnapshot().resyncCount).toBeGreaterThan(0));
     },
   );
+
+  it('regenerate over the channel: the agent answers the turn again, the first answer stays as a sibling', async () => {
+    const name = channelName();
+    const answering = answerTurns(
+      (await client('agent', false)).channels.get(name),
+      (turn) => partStream([{ type: 'text-delta', text: `${turn.regenerate ? 'again' : 'first'}: ${turn.text}` }]),
+      { pattern },
+    );
+    opened.push(() => answering.stop());
+    const store = await reader(name);
+    const browser = (await client('ann')).channels.get(name);
+    const { turnId, responseId } = await publishTurn(browser, { text: 'hi' });
+    await eventually(() => expect(store.getResponse(responseId)?.status).toBe('complete'));
+    const second = await publishRegenerate(browser, { turnId });
+    await eventually(() => expect(store.getResponse(second.responseId)?.status).toBe('complete'));
+    const [turn] = store.getSnapshot().turns;
+    expect(turn?.responses.map((response) => response.text)).toEqual(['first: hi', 'again: hi']);
+    // The same turn published again (a retry) is not answered twice.
+    await browser.publish({
+      id: `${turnId}-retry`,
+      name: 'turn',
+      data: 'hi',
+      extras: { headers: { turnId, responseId } },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.getSnapshot().turns[0]?.responses).toHaveLength(2);
+  });
 });

@@ -44,7 +44,14 @@ export type PartEvent =
 /** Marks an iterable as a stream of {@link PartEvent}s. */
 export const PART_STREAM = Symbol.for('@resumable/agent.part-stream');
 
-/** A stream of part events, marked so that {@link streamResponse} tells it from a text stream. */
+/**
+ * A stream of part events, marked so that {@link streamResponse} tells it from a text stream.
+ *
+ * @example
+ * ```ts
+ * const events: PartStream = partStream([{ type: 'text-delta', text: 'Hi' }]);
+ * ```
+ */
 export interface PartStream extends AsyncIterable<PartEvent> {
   readonly [PART_STREAM]: true;
 }

@@ -14,7 +14,14 @@ import {
   TURN_MESSAGE_NAME,
 } from './wire.js';
 
-/** The channel operations these helpers need (a Realtime or REST channel). */
+/**
+ * The channel operations these helpers need (a Realtime or REST channel).
+ *
+ * @example
+ * ```ts
+ * const channel: PublishingChannel = realtime.channels.get('ai:conversation-42');
+ * ```
+ */
 export interface PublishingChannel {
   publish(message: Ably.Message): Promise<unknown>;
 }
