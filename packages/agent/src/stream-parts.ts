@@ -8,7 +8,7 @@
  */
 import { CANCELLED_BY_KEY, KIT_ERROR_CODES, ResumableError, type TerminalStatus } from '@resumable/core';
 import type * as Ably from 'ably';
-import { maxMessageSizeOf, mutableMessagesError } from './channel-access.js';
+import { connectionIdOf, maxMessageSizeOf, mutableMessagesError, watchConnection } from './channel-access.js';
 import { MessagePerResponseWriter } from './message-per-response.js';
 import { MessagePerTokenWriter } from './message-per-token.js';
 import { cancelledByOf, type PartEvent, type PartPiece, partHeaders, pieceOf } from './part-events.js';
@@ -92,6 +92,12 @@ export async function streamParts(
       ? new MessagePerTokenWriter(channel, config.headers, tokenTracker, maxSize, config.batchMs)
       : undefined;
   if (tokenWriter) serial = await tokenWriter.begin();
+  const connectionAtStart = connectionIdOf(channel);
+  /**
+   * After a failed resume the SDK sends unacknowledged messages again on the new connection, so a piece may be
+   * applied twice: as with text streams, only a full-text repair of the part is sure.
+   */
+  const connectionReplaced = () => connectionAtStart !== undefined && connectionIdOf(channel) !== connectionAtStart;
   let current: OpenPart | undefined;
   let lastWriter: MessagePerResponseWriter | undefined;
   let count = 0;
@@ -105,7 +111,7 @@ export async function streamParts(
       if (part.text === '') tokenWriter.write('');
       const before = tokenTracker.failures.length;
       await tokenWriter.settle();
-      if (tokenTracker.failures.length > before && !fatal) {
+      if ((tokenTracker.failures.length > before || connectionReplaced()) && !fatal) {
         await tokenWriter.repair(part.text, 'complete');
         repaired += tokenTracker.failures.length - before;
       }
@@ -113,7 +119,7 @@ export async function streamParts(
     }
     await part.writer!.settle();
     acknowledged += part.tracker.acknowledged;
-    if (part.tracker.failures.length > 0 && !fatal) {
+    if ((part.tracker.failures.length > 0 || connectionReplaced()) && !fatal) {
       await part.writer!.repair(part.text, 'complete');
       repaired += part.tracker.failures.length;
     }
@@ -138,11 +144,16 @@ export async function streamParts(
   let streamError: ResumableError | undefined;
   const iterator = events[Symbol.asyncIterator]();
   // One short-lived promise per pull, woken by an abort (nothing piles up on a long stream).
-  let wake: ((outcome: 'aborted') => void) | undefined;
+  let wake: ((outcome: 'aborted' | 'fatal') => void) | undefined;
   const onAbort = () => wake?.('aborted');
   config.signal?.addEventListener('abort', onAbort, { once: true });
+  // A connection that is gone (suspended, closed, failed) stops the stream at once, as with text streams.
+  const stopWatching = watchConnection(channel, (error) => {
+    fatal ??= error;
+    wake?.('fatal');
+  });
   const pull = () =>
-    new Promise<IteratorResult<PartEvent> | 'aborted' | { threw: unknown }>((resolve) => {
+    new Promise<IteratorResult<PartEvent> | 'aborted' | 'fatal' | { threw: unknown }>((resolve) => {
       if (config.signal?.aborted) return resolve('aborted');
       wake = resolve;
       Promise.resolve()
@@ -153,6 +164,7 @@ export async function streamParts(
     while (!fatal) {
       const step = await pull();
       wake = undefined;
+      if (step === 'fatal') break;
       if (step === 'aborted') {
         status = 'cancelled';
         void Promise.resolve(iterator.return?.()).catch(() => {});
@@ -228,6 +240,7 @@ export async function streamParts(
     }
     throw error;
   } finally {
+    stopWatching();
     config.signal?.removeEventListener('abort', onAbort);
   }
 }
