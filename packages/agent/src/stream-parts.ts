@@ -8,11 +8,21 @@
  */
 import { CANCELLED_BY_KEY, KIT_ERROR_CODES, ResumableError, type TerminalStatus } from '@resumable/core';
 import type * as Ably from 'ably';
-import { connectionIdOf, maxMessageSizeOf, mutableMessagesError, watchConnection } from './channel-access.js';
+import {
+  connectionIdOf,
+  maxMessageSizeOf,
+  mutableMessagesError,
+  unpublishableReason,
+  watchConnection,
+} from './channel-access.js';
 import { MessagePerResponseWriter } from './message-per-response.js';
 import { MessagePerTokenWriter } from './message-per-token.js';
-import { cancelledByOf, type PartEvent, type PartPiece, partHeaders, pieceOf } from './part-events.js';
+import { cancelledByOf, type PartEvent, type PartPiece, type PartStream, partHeaders, pieceOf } from './part-events.js';
 import { PublishTracker } from './publish-tracker.js';
+import type { StreamEvent, StreamResponseOptions, StreamResult } from './types.js';
+
+/** Longest error reason written on the wire; the full error stays in the result. */
+const MAX_REASON_LENGTH = 500;
 
 /** What the driver needs from streamResponse's resolved options. */
 export interface PartDriverConfig {
@@ -217,7 +227,7 @@ export async function streamParts(
     const extra: Record<string, string> = {};
     const by = status === 'cancelled' ? cancelledByOf(config.signal) : undefined;
     if (by !== undefined) extra[CANCELLED_BY_KEY] = by;
-    const reason = streamError?.message.slice(0, 500);
+    const reason = streamError?.message.slice(0, MAX_REASON_LENGTH);
     if (tokenWriter) await tokenTracker.run(() => tokenWriter.end(status, reason, extra));
     else await lastWriter!.end(status, reason, extra);
     acknowledged += tokenWriter ? tokenTracker.acknowledged : 1;
@@ -236,11 +246,67 @@ export async function streamParts(
     // Best effort: end the response with `error` so readers are not left waiting.
     const ender = tokenWriter ?? lastWriter;
     if (ender && error.code !== 93002 && !(error.code >= 80000 && error.code < 80100)) {
-      await ender.end('error', error.message.slice(0, 500)).catch(() => {});
+      await ender.end('error', error.message.slice(0, MAX_REASON_LENGTH)).catch(() => {});
     }
     throw error;
   } finally {
     stopWatching();
     config.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * streamResponse for a part stream: the same checks, events and result as for a text stream.
+ *
+ * @example
+ * ```ts
+ * const result = await streamPartResponse(channel, partStream(events), config, options, performance.now());
+ * ```
+ */
+export async function streamPartResponse(
+  channel: Ably.RealtimeChannel,
+  events: PartStream,
+  config: PartDriverConfig & { readonly responseId: string },
+  options: StreamResponseOptions,
+  startedAt: number,
+): Promise<StreamResult> {
+  const { responseId, pattern } = config;
+  const unusable = unpublishableReason(channel);
+  if (unusable) throw unusable;
+  const emit = (event: StreamEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken progress hook must not break the stream.
+    }
+  };
+  if (config.signal?.aborted) {
+    emit({ type: 'end', responseId, status: 'cancelled' });
+    return {
+      responseId,
+      pattern,
+      status: 'cancelled',
+      tokens: 0,
+      messagesPublished: 0,
+      failuresRepaired: 0,
+      text: '',
+      durationMs: 0,
+    };
+  }
+  const outcome = await streamParts(channel, events, config);
+  emit({
+    type: 'end',
+    responseId,
+    status: outcome.status,
+    ...(outcome.error ? { reason: outcome.error.message.slice(0, MAX_REASON_LENGTH) } : {}),
+  });
+  const { parts, ...rest } = outcome;
+  return {
+    responseId,
+    pattern,
+    ...rest,
+    ...(rest.serial === undefined ? { serial: undefined } : {}),
+    parts,
+    durationMs: performance.now() - startedAt,
+  } as StreamResult;
 }

@@ -1,3 +1,10 @@
+/**
+ * streamResponse: the text driver (pull, write, settle, repair, end marker) with its argument checks. Part
+ * streams are handed to `stream-parts.ts`. About 450 lines because the checks of every option (each with its
+ * own error and hint) sit beside the one driver they guard.
+ *
+ * @module
+ */
 import {
   CANCELLED_BY_KEY,
   KIT_ERROR_CODES,
@@ -19,7 +26,7 @@ import { MessagePerResponseWriter } from './message-per-response.js';
 import { MessagePerTokenWriter } from './message-per-token.js';
 import { cancelledByOf, isPartStream, type PartStream } from './part-events.js';
 import { PublishTracker } from './publish-tracker.js';
-import { streamParts } from './stream-parts.js';
+import { streamPartResponse } from './stream-parts.js';
 import type { StreamEvent, StreamResponseOptions, StreamResult } from './types.js';
 import { isHighSurrogate } from './utf8.js';
 import type { ResponseWriter } from './writer.js';
@@ -173,55 +180,6 @@ export async function streamResponse(
     signal?.removeEventListener('abort', onAbort);
     stopWatching();
   }
-}
-
-/** A part stream: the same checks and result as a text stream, written part by part (see stream-parts.ts). */
-async function streamPartResponse(
-  channel: Ably.RealtimeChannel,
-  events: PartStream,
-  config: ResolvedOptions,
-  options: StreamResponseOptions,
-  startedAt: number,
-): Promise<StreamResult> {
-  const { responseId, pattern } = config;
-  const unusable = unpublishableReason(channel);
-  if (unusable) throw unusable;
-  const emit = (event: StreamEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A broken progress hook must not break the stream.
-    }
-  };
-  if (config.signal?.aborted) {
-    emit({ type: 'end', responseId, status: 'cancelled' });
-    return {
-      responseId,
-      pattern,
-      status: 'cancelled',
-      tokens: 0,
-      messagesPublished: 0,
-      failuresRepaired: 0,
-      text: '',
-      durationMs: 0,
-    };
-  }
-  const outcome = await streamParts(channel, events, config);
-  emit({
-    type: 'end',
-    responseId,
-    status: outcome.status,
-    ...(outcome.error ? { reason: truncate(outcome.error.message) } : {}),
-  });
-  const { parts, ...rest } = outcome;
-  return {
-    responseId,
-    pattern,
-    ...rest,
-    ...(rest.serial === undefined ? { serial: undefined } : {}),
-    parts,
-    durationMs: performance.now() - startedAt,
-  } as StreamResult;
 }
 
 interface ResolvedOptions {
