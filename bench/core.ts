@@ -1,8 +1,10 @@
 // `pnpm bench core [tokens]`: reducer time per message and retained memory for a long stream, both
-// patterns. Target: constant amortised time per append, memory at most 3x the text size.
+// patterns. Target: constant amortised time per append, memory at most 3x the text size. Then a 200-turn
+// conversation with tool calls: time to first paint with paged hydration against reading it whole.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createResponseStore, type ResponseStore } from '../packages/core/src/index.js';
+import { CONVERSATION_PAGE_TURNS, CONVERSATION_TURNS, conversationBench } from './_conversation.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -186,4 +188,12 @@ const worstDrift = Math.max(...rows.map(([, r]) => r.chunkNs[r.chunkNs.length - 
 console.log(
   `\nworst memory ${worstMemory.toFixed(2)}x text (target <= 3x: ${worstMemory <= 3 ? 'met' : 'MISSED'}); ` +
     `worst last/first chunk time x${worstDrift.toFixed(2)} (constant amortised time: ${worstDrift < 2 ? 'met' : 'check'})`,
+);
+
+const conversation = await conversationBench();
+console.log(
+  `\n${CONVERSATION_TURNS}-turn conversation with tool calls (${conversation.messages} messages in history, real SDK on the emulator, median of 5):` +
+    `\n  first paint, newest ${CONVERSATION_PAGE_TURNS} turns (pageTurns): ${conversation.firstPageMs.toFixed(1)} ms` +
+    `\n  reading it whole:                       ${conversation.wholeMs.toFixed(1)} ms` +
+    `\n  first paint is ${(conversation.wholeMs / conversation.firstPageMs).toFixed(1)}x sooner`,
 );

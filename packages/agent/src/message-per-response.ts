@@ -1,11 +1,4 @@
-import {
-  ERROR_KEY,
-  RESPONSE_MESSAGE_NAME,
-  ResumableError,
-  STATUS_KEY,
-  type TerminalStatus,
-  textProof,
-} from '@resumable/core';
+import { ERROR_KEY, RESPONSE_MESSAGE_NAME, ResumableError, STATUS_KEY, type TerminalStatus } from '@resumable/core';
 import type * as Ably from 'ably';
 import type { PublishTracker } from './publish-tracker.js';
 import { envelopeBytes, oversizeError } from './size.js';
@@ -108,8 +101,8 @@ export class MessagePerResponseWriter implements ResponseWriter {
     await this.tracker.run(() => this.channel.updateMessage({ serial: this.serial, data: text, extras: this.extras }));
   }
 
-  async end(status: TerminalStatus, reason?: string, text?: string): Promise<void> {
-    const metadata: Record<string, string> = { [STATUS_KEY]: status, ...(text !== undefined ? textProof(text) : {}) };
+  async end(status: TerminalStatus, reason?: string, extra?: Record<string, string>): Promise<void> {
+    const metadata: Record<string, string> = { ...extra, [STATUS_KEY]: status };
     if (reason !== undefined) metadata[ERROR_KEY] = reason;
     await this.tracker.run(() =>
       this.channel.appendMessage({ serial: this.serial, data: '', extras: this.extras }, { metadata }),

@@ -1,11 +1,4 @@
-import {
-  ERROR_KEY,
-  ResumableError,
-  STATUS_KEY,
-  type TerminalStatus,
-  TOKEN_EVENT_NAMES,
-  textProof,
-} from '@resumable/core';
+import { ERROR_KEY, ResumableError, STATUS_KEY, type TerminalStatus, TOKEN_EVENT_NAMES } from '@resumable/core';
 import type * as Ably from 'ably';
 import type { PublishTracker } from './publish-tracker.js';
 import { envelopeBytes, oversizeError } from './size.js';
@@ -18,7 +11,8 @@ import type { ResponseWriter } from './writer.js';
  * A failed token is made good by a `response-complete` message holding the full text.
  */
 export class MessagePerTokenWriter implements ResponseWriter {
-  private readonly extras: { headers: Record<string, string> };
+  private extras: { headers: Record<string, string> };
+  private partHeaders: Record<string, string> | undefined;
   private envelopeBytes: number;
   private buffer = '';
   private bufferBytes = 0;
@@ -84,21 +78,28 @@ export class MessagePerTokenWriter implements ResponseWriter {
     await this.tracker.settle();
   }
 
+  /**
+   * Conversations: the tokens sent from now on belong to the part these headers name (`part`, `partKind`, ...);
+   * what is buffered goes out first with the previous part's headers. A repair then repairs this part only.
+   */
+  usePart(partHeaders: Record<string, string>): void {
+    this.flush();
+    this.partHeaders = { ...this.headers, ...partHeaders };
+    this.extras = { headers: this.partHeaders };
+    this.envelopeBytes = this.measureEnvelope();
+  }
+
   async repair(text: string, status: TerminalStatus): Promise<void> {
     // Readers take the status of a response-complete as the end state until the stop arrives.
-    const extras = { headers: { ...this.headers, [STATUS_KEY]: status } };
+    const extras = { headers: { ...(this.partHeaders ?? this.headers), [STATUS_KEY]: status } };
     const bytes = envelopeBytes(this.channel, TOKEN_EVENT_NAMES.complete, extras) + utf8ByteLength(text);
     const limit = this.maxMessageSize();
     if (bytes > limit) throw oversizeError(this.channel.name, bytes, limit, 'repair');
     await this.tracker.run(() => this.channel.publish({ name: TOKEN_EVENT_NAMES.complete, data: text, extras }));
   }
 
-  async end(status: TerminalStatus, reason?: string, text?: string): Promise<void> {
-    const headers: Record<string, string> = {
-      ...this.headers,
-      [STATUS_KEY]: status,
-      ...(text !== undefined ? textProof(text) : {}),
-    };
+  async end(status: TerminalStatus, reason?: string, extra?: Record<string, string>): Promise<void> {
+    const headers: Record<string, string> = { ...this.headers, ...extra, [STATUS_KEY]: status };
     if (reason !== undefined) headers[ERROR_KEY] = reason;
     // The reason is a courtesy; under a tiny size limit the status alone still ends the response.
     const bytes = utf8ByteLength(TOKEN_EVENT_NAMES.stop) + utf8ByteLength(JSON.stringify({ headers }));

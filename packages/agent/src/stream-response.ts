@@ -1,4 +1,19 @@
-import { KIT_ERROR_CODES, RESPONSE_ID_HEADER, ResumableError, type TerminalStatus } from '@resumable/core';
+/**
+ * streamResponse: the text driver (pull, write, settle, repair, end marker) with its argument checks. Part
+ * streams are handed to `stream-parts.ts`. About 450 lines because the checks of every option (each with its
+ * own error and hint) sit beside the one driver they guard.
+ *
+ * @module
+ */
+import {
+  CANCELLED_BY_KEY,
+  KIT_ERROR_CODES,
+  RESPONSE_ID_HEADER,
+  ResumableError,
+  type TerminalStatus,
+  TURN_ID_HEADER,
+  textProof,
+} from '@resumable/core';
 import type * as Ably from 'ably';
 import {
   connectionIdOf,
@@ -10,7 +25,9 @@ import {
 } from './channel-access.js';
 import { MessagePerResponseWriter } from './message-per-response.js';
 import { MessagePerTokenWriter } from './message-per-token.js';
+import { cancelledByOf, isPartStream, type PartStream } from './part-events.js';
 import { PublishTracker } from './publish-tracker.js';
+import { streamPartResponse } from './stream-parts.js';
 import type { StreamEvent, StreamResponseOptions, StreamResult } from './types.js';
 import { isHighSurrogate } from './utf8.js';
 import type { ResponseWriter } from './writer.js';
@@ -48,11 +65,12 @@ type Interruption = { readonly kind: 'cancelled' } | { readonly kind: 'fatal'; r
  */
 export async function streamResponse(
   channel: Ably.RealtimeChannel,
-  text: AsyncIterable<string>,
+  text: AsyncIterable<string> | PartStream,
   options: StreamResponseOptions = {},
 ): Promise<StreamResult> {
   const startedAt = performance.now();
   const config = resolveOptions(channel, text, options);
+  if (isPartStream(text)) return streamPartResponse(channel, text, config, options, startedAt);
   const { responseId, pattern, signal } = config;
   const emit = (event: StreamEvent) => {
     try {
@@ -145,7 +163,10 @@ export async function streamResponse(
       emit({ type: 'repaired', responseId, failures, connectionReplaced });
     }
     const reason = streamError ? truncate(streamError.message) : undefined;
-    await retrying(() => writer.end(status, reason, published));
+    const by = status === 'cancelled' ? cancelledByOf(signal) : undefined;
+    // The end marker proves the text readers should hold (see the core README, "The text's proof").
+    const extra = { ...textProof(published), ...(by === undefined ? {} : { [CANCELLED_BY_KEY]: by }) };
+    await retrying(() => writer.end(status, reason, extra));
     emit({ type: 'end', responseId, status, ...(reason !== undefined ? { reason } : {}) });
     return finish({
       serial,
@@ -179,7 +200,7 @@ function invalid(message: string, hint: string): ResumableError {
 
 function resolveOptions(
   channel: Ably.RealtimeChannel,
-  text: AsyncIterable<string>,
+  text: AsyncIterable<string> | PartStream,
   options: StreamResponseOptions,
 ): ResolvedOptions {
   if (
@@ -227,6 +248,12 @@ function resolveOptions(
     headers[key] = value;
   }
   headers[RESPONSE_ID_HEADER] = responseId;
+  if (options.turnId !== undefined) {
+    if (typeof options.turnId !== 'string' || options.turnId === '') {
+      throw invalid('options.turnId must be a non-empty string.', 'Pass the turnId of the turn this response answers.');
+    }
+    headers[TURN_ID_HEADER] = options.turnId;
+  }
   const batchMs = options.batchMs ?? 0;
   if (!Number.isFinite(batchMs) || batchMs < 0) {
     throw invalid(`options.batchMs must be a finite number >= 0, got ${batchMs}.`, 'Use 0 (no batching) or e.g. 50.');

@@ -13,9 +13,14 @@ export interface StreamResponseOptions {
   pattern?: ResponsePattern;
   /** Correlates every message of this response; a random UUID by default. */
   responseId?: string;
+  /** The turn this response answers (header `turnId` on every message of the response). */
+  turnId?: string;
   /** Application headers, sent (with `responseId`) on the create and on every append or token message. */
   headers?: Record<string, string>;
-  /** Aborting stops reading the text stream and ends the response with status `'cancelled'`. */
+  /**
+   * Aborting stops reading the text stream and ends the response with status `'cancelled'`; abort with
+   * `{ cancelledBy: clientId }` as the reason to write who cancelled it on the end marker.
+   */
   signal?: AbortSignal;
   /**
    * Message-per-token only: tokens produced within this many milliseconds of the first buffered one go out as
@@ -83,6 +88,8 @@ export interface StreamResult {
   /** Publishes that failed and were made good by the full-text repair message. */
   readonly failuresRepaired: number;
   readonly durationMs: number;
-  /** The whole text published, exactly as the stream produced it. */
+  /** The whole text published, exactly as the stream produced it (for a part stream: the text parts joined). */
   readonly text: string;
+  /** Part streams: how many parts were published. */
+  readonly parts?: number;
 }

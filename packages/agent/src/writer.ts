@@ -11,8 +11,9 @@ export interface ResponseWriter {
   /** Make the text on the channel equal `text` after some pieces failed; `status` is how it will end. */
   repair(text: string, status: TerminalStatus): Promise<void>;
   /**
-   * Mark the response as ended. `text`, when the whole text on the channel is known, goes in the end
-   * marker as its length and checksum, so readers can tell a text that lost a fragment on the way.
+   * Mark the response as ended; `extra` adds entries to the end marker: `cancelledBy`, and the text's length
+   * and checksum (`textProof`) when the whole text on the channel is known, so readers can tell a text that
+   * lost a fragment on the way.
    */
-  end(status: TerminalStatus, reason?: string, text?: string): Promise<void>;
+  end(status: TerminalStatus, reason?: string, extra?: Record<string, string>): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createConversationStore } from './conversation-store.js';
 import { createImmediateScheduler } from './schedulers.js';
 import {
@@ -162,5 +162,33 @@ describe('conversation store', () => {
     expect(after.turns[1]!.user).toEqual(before.turns[1]!.user);
     expect(calls).toEqual(['r2']);
     expect(store.getSnapshot()).toBe(after);
+  });
+
+  it('a cancel naming the turn before its response exists applies to that response, not to a later regenerate', () => {
+    const { store } = makeStore();
+    store.apply(turnMessage({ serial: s(1), turnId: 't1', text: 'q', responseId: 'r1' }));
+    store.apply(requestMessage('cancel', { serial: s(2), turnId: 't1', clientId: 'ann' }));
+    expect(store.getResponse('r1')).toMatchObject({ status: 'submitted', cancelRequestedBy: 'ann' });
+    store.apply(start({ serial: s(3), responseId: 'r1', headers: { turnId: 't1' } }));
+    store.apply(stop({ serial: s(4), responseId: 'r1', status: 'cancelled', headers: { turnId: 't1' } }));
+    expect(store.getResponse('r1')).toMatchObject({ status: 'cancelled', cancelledBy: 'ann' });
+    store.apply(requestMessage('regenerate', { serial: s(5), turnId: 't1', responseId: 'r2' }));
+    expect(store.getResponse('r2')).toMatchObject({ status: 'submitted', cancelRequestedBy: undefined });
+  });
+
+  it('a response that falls silent goes stale on the server clock, and streams again when messages resume', () => {
+    vi.useFakeTimers();
+    try {
+      const store = createConversationStore({ scheduler: createImmediateScheduler(), staleAfterMs: 1000 });
+      store.apply(create({ serial: s(1), responseId: 'r1', data: 'Hel', timestamp: 10_000, versionTimestamp: 10_000 }));
+      expect(store.getResponse('r1')?.status).toBe('streaming');
+      vi.advanceTimersByTime(1500);
+      expect(store.getResponse('r1')?.status).toBe('stale');
+      store.apply(append({ serial: s(1), version: s(2), data: 'lo', responseId: 'r1', versionTimestamp: 11_600 }));
+      expect(store.getResponse('r1')).toMatchObject({ status: 'streaming', text: 'Hello' });
+      store.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -20,7 +20,7 @@ import { createMicrotaskScheduler } from './schedulers.js';
 import { applySeeds } from './seed.js';
 import { compareSerials } from './serial.js';
 import { createStalenessClock } from './staleness-clock.js';
-import { type Entry, serialId, tokenId } from './store-entry.js';
+import { type Entry, serialId, statusOf, textIsEmpty, tokenId } from './store-entry.js';
 import type { Diagnostic, NotifyScheduler, SeedResponse, SyncStatus } from './types.js';
 import {
   CANCEL_MESSAGE_NAME,
@@ -169,9 +169,10 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     report,
     requestRepair: repairs.request,
     changed: (entry, urgent) => entryChanged(entry, urgent),
-    touched(entry, message, _wasEmpty, _statusBefore) {
+    touched(entry, message, wasEmpty, statusBefore, urgentAnyway = false) {
       touchEntry(entry, message, clock);
-      entryChanged(entry, true);
+      // As in the response store: a new part's first text and any status change are urgent, tokens can wait.
+      entryChanged(entry, urgentAnyway || statusOf(entry) !== statusBefore || (wasEmpty && !textIsEmpty(entry)));
       if (!entry.ended) clock.ensure();
     },
     serverNow: clock.serverNow,

@@ -8,10 +8,24 @@ import type { ResumableError } from './errors.js';
 import type { ResponsePattern, SyncStatus } from './types.js';
 import type { PartKind, TerminalStatus } from './wire.js';
 
-/** Where a conversation response stands: `submitted` until its first content arrives. */
+/**
+ * Where a conversation response stands: `submitted` until its first content arrives.
+ *
+ * @example
+ * ```ts
+ * const busy = (status: ConversationResponseStatus) => status === 'submitted' || status === 'streaming';
+ * ```
+ */
 export type ConversationResponseStatus = 'submitted' | 'streaming' | TerminalStatus | 'stale';
 
-/** One ordered part of a response. */
+/**
+ * One ordered part of a response.
+ *
+ * @example
+ * ```ts
+ * const calls = response.parts.filter((part) => part.kind === 'tool-call' && part.done).map((part) => part.value);
+ * ```
+ */
 export interface ConversationPart {
   readonly index: number;
   readonly kind: PartKind;
@@ -28,7 +42,15 @@ export interface ConversationPart {
   readonly value?: unknown;
 }
 
-/** One response to a turn (or a response on a channel without turns). */
+/**
+ * One response to a turn (or a response on a channel without turns).
+ *
+ * @example
+ * ```ts
+ * const response = store.getResponse(responseId);
+ * if (response?.status === 'cancelled') console.log(`stopped by ${response.cancelledBy}`);
+ * ```
+ */
 export interface ConversationResponse {
   readonly responseId: string;
   /** The turn it answers, when it answers one. */
@@ -51,7 +73,14 @@ export interface ConversationResponse {
   readonly incomplete?: true;
 }
 
-/** The user's message of a turn. */
+/**
+ * The user's message of a turn.
+ *
+ * @example
+ * ```ts
+ * const asked = store.getSnapshot().turns.map((turn) => turn.user?.text ?? '(older message not loaded)');
+ * ```
+ */
 export interface UserMessage {
   readonly turnId: string;
   readonly text: string;
@@ -60,7 +89,14 @@ export interface UserMessage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** A turn: the user's message (absent until loaded, or on a channel without turns) and its responses. */
+/**
+ * A turn: the user's message (absent until loaded, or on a channel without turns) and its responses.
+ *
+ * @example
+ * ```ts
+ * const latest = turn.responses.at(-1); // the newest sibling after a regenerate
+ * ```
+ */
 export interface ConversationTurn {
   /** The turnId, or `response:<responseId>` for a response that answers no turn. */
   readonly id: string;
@@ -70,7 +106,14 @@ export interface ConversationTurn {
   readonly responses: readonly ConversationResponse[];
 }
 
-/** Everything a conversation store holds. */
+/**
+ * Everything a conversation store holds.
+ *
+ * @example
+ * ```ts
+ * const { turns, syncStatus } = store.getSnapshot();
+ * ```
+ */
 export interface ConversationSnapshot {
   /** Turns in channel order. */
   readonly turns: readonly ConversationTurn[];

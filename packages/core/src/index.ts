@@ -6,6 +6,12 @@ export {
   type HydrationState,
 } from './connect-channel.js';
 export {
+  type PublishingChannel,
+  publishCancel,
+  publishRegenerate,
+  publishTurn,
+} from './conversation-actions.js';
+export {
   type ConversationStore,
   type ConversationStoreOptions,
   createConversationStore,
