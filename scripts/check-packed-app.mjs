@@ -1,6 +1,7 @@
 // Adopts the kit as an outside app would: packs every package (after `pnpm build`), installs the
 // tarballs with npm into a fresh Vite React app outside the workspace, typechecks it (strict,
-// `nodenext`) and builds it with Vite. Needs the npm registry for react, ably, vite and typescript.
+// `nodenext`) with each README's opening example beside it (and every example of the react README), and
+// builds it with Vite. Needs the npm registry for react, ably, vite and typescript.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ try {
           jsx: 'react-jsx',
           noEmit: true,
           skipLibCheck: true,
-          types: [],
+          types: ['node'],
         },
         include: ['src'],
       },
@@ -93,6 +94,18 @@ createRoot(document.getElementById('root')!).render(
 );
 `,
   );
+  let readmeExamples = 0;
+  for (const name of readdirSync(join(root, 'packages'))) {
+    const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```(tsx?)\n([\s\S]*?)```/g)];
+    for (const [i, [, lang, code]] of (name === 'react' ? examples : examples.slice(0, 1)).entries()) {
+      writeFileSync(
+        join(app, 'src', `readme-${name}-${i}.${lang}`),
+        code.includes('export ') ? code : `${code}export {};\n`,
+      );
+      readmeExamples += 1;
+    }
+  }
   const registry = [
     'react',
     'react-dom',
@@ -128,7 +141,7 @@ createRoot(document.getElementById('root')!).render(
     app,
   );
   console.log(
-    `packed app: ${packed.length} tarballs installed with npm, typechecked (nodenext), built with Vite; ./server loads under react-server`,
+    `packed app: ${packed.length} tarballs installed with npm, typechecked (nodenext) with ${readmeExamples} README examples, built with Vite; ./server loads under react-server`,
   );
 } finally {
   rmSync(app, { recursive: true, force: true });
