@@ -468,17 +468,7 @@ export class Connection {
       if (credentials.keyName !== this.credentials.keyName && this.credentials.kind !== 'basic') {
         throw new EmulatorError(40102, 401, 'New token is for a different key than the connection');
       }
-      const identified = this.clientId !== undefined && this.clientId !== '*';
-      if (
-        identified &&
-        credentials.clientId !== undefined &&
-        credentials.clientId !== '*' &&
-        credentials.clientId !== this.clientId
-      ) {
-        throw errors.incompatibleCredentials(
-          `New token clientId "${credentials.clientId}" does not match the connection's clientId "${this.clientId}"`,
-        );
-      }
+      checkReauthClientId(this.clientId, credentials.clientId);
     } catch (error) {
       const err = toEmulatorError(error);
       if (err.code >= 40140 && err.code < 40150) {
@@ -495,7 +485,6 @@ export class Connection {
       return;
     }
     this.credentials = credentials;
-    if (this.clientId === undefined && credentials.clientId !== undefined) this.clientId = credentials.clientId;
     this.scheduleTokenExpiry();
     this.sendConnected();
   }
@@ -738,6 +727,26 @@ export class Connection {
   private authorizeMutation(name: string, op: IncomingMutation, stored: StoredMessage): void {
     authorizeMutation(this.credentials.capability, this.clientId, name, op, stored);
   }
+}
+
+/**
+ * In-band AUTH keeps the connection's clientId rules: the new token must name the same clientId, or be
+ * a wildcard token (`*`) for an identified connection. A token without a clientId cannot take over an
+ * identified connection, and an unidentified connection cannot become identified (or wildcard).
+ *
+ * @throws EmulatorError 40102 naming both clientIds
+ * @example
+ * ```ts
+ * checkReauthClientId('alice', 'alice'); // fine
+ * checkReauthClientId('alice', undefined); // throws 40102
+ * ```
+ */
+export function checkReauthClientId(current: string | undefined, next: string | undefined): void {
+  if (next === current || (next === '*' && current !== undefined)) return;
+  const name = (clientId: string | undefined) => (clientId === undefined ? 'no clientId' : `clientId "${clientId}"`);
+  throw errors.incompatibleCredentials(
+    `The new token has ${name(next)} but the connection has ${name(current)}: renew with a token for the same clientId (or connect again to change identity)`,
+  );
 }
 
 /** Check message-update/delete-own/any for a mutation by `actorClientId`; 40160 when not allowed. */
