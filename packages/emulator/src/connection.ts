@@ -14,6 +14,7 @@ import {
   toIncomingMessage,
   toIncomingMutation,
 } from './channel.js';
+import { checkReauthClientId } from './client-id-rules.js';
 import {
   Action,
   actionNames,
@@ -727,26 +728,6 @@ export class Connection {
   private authorizeMutation(name: string, op: IncomingMutation, stored: StoredMessage): void {
     authorizeMutation(this.credentials.capability, this.clientId, name, op, stored);
   }
-}
-
-/**
- * In-band AUTH keeps the connection's clientId rules: the new token must name the same clientId, or be
- * a wildcard token (`*`) for an identified connection. A token without a clientId cannot take over an
- * identified connection, and an unidentified connection cannot become identified (or wildcard).
- *
- * @throws EmulatorError 40102 naming both clientIds
- * @example
- * ```ts
- * checkReauthClientId('alice', 'alice'); // fine
- * checkReauthClientId('alice', undefined); // throws 40102
- * ```
- */
-export function checkReauthClientId(current: string | undefined, next: string | undefined): void {
-  if (next === current || (next === '*' && current !== undefined)) return;
-  const name = (clientId: string | undefined) => (clientId === undefined ? 'no clientId' : `clientId "${clientId}"`);
-  throw errors.incompatibleCredentials(
-    `The new token has ${name(next)} but the connection has ${name(current)}: renew with a token for the same clientId (or connect again to change identity)`,
-  );
 }
 
 /** Check message-update/delete-own/any for a mutation by `actorClientId`; 40160 when not allowed. */

@@ -5,6 +5,7 @@ import type * as Ably from 'ably';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthRegistry, type Credentials, type KeyConfig } from './auth.js';
 import { Channel, type NamespaceRule } from './channel.js';
+import { resolveClientId } from './client-id-rules.js';
 import { encodeFrame, type Format } from './codec.js';
 import { Connection, type Hub, type HubSettings } from './connection.js';
 import { checkControlToken, createControlToken } from './control-auth.js';
@@ -640,24 +641,6 @@ export class EmulatorServer implements Hub, Emulator {
       await new Promise<void>((resolve) => http.close(() => resolve()));
     }
   }
-}
-
-function resolveClientId(credentials: Credentials, requested: string | undefined): string | undefined {
-  if (requested === '*')
-    throw errors.invalidClientId('clientId "*" is only valid inside a token, not as a connection clientId');
-  if (credentials.kind === 'basic') return requested;
-  const bound = credentials.clientId;
-  if (bound === undefined) {
-    if (requested !== undefined) {
-      throw errors.incompatibleCredentials(`clientId "${requested}" is not allowed: the token has no clientId`);
-    }
-    return undefined;
-  }
-  if (bound === '*') return requested ?? '*';
-  if (requested !== undefined && requested !== bound) {
-    throw errors.incompatibleCredentials(`clientId "${requested}" does not match the token's clientId "${bound}"`);
-  }
-  return bound;
 }
 
 function timestamp(): string {
