@@ -83,7 +83,7 @@ async function attempt(pageUrl: string, demo: string, emulator: string) {
         socket: await socket(`${emulator.replace('http', 'ws')}/?key=${encodeURIComponent(key)}&format=json&v=6`),
       };
     },
-    { demo: agent.url, emulator: backend.emulatorUrl as string, key: DEFAULT_KEY },
+    { demo, emulator, key: DEFAULT_KEY },
   );
   await page.close();
   return result;
