@@ -1,12 +1,13 @@
 // Storybook's test run: the hook stories talk to a local emulator on port 8788. Start one for the
-// run, or use the one `pnpm storybook` already started.
+// run (its control token goes to the dev server's emulator bridge through the environment), or use
+// the one `pnpm storybook` already started (which set that environment for this process).
 import { startEmulator } from '../packages/emulator/src/index.js';
-
-const STORY_EMULATOR_PORT = 8788;
+import { STORY_EMULATOR_PORT, STORY_TOKEN_ENV } from './emulator-bridge.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   try {
-    const emulator = await startEmulator({ port: STORY_EMULATOR_PORT });
+    const emulator = await startEmulator({ port: STORY_EMULATOR_PORT, controlToken: process.env[STORY_TOKEN_ENV] });
+    process.env[STORY_TOKEN_ENV] = emulator.controlToken;
     return () => emulator.stop();
   } catch (error) {
     if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;

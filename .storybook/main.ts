@@ -1,5 +1,6 @@
 import type { StorybookConfig } from '@storybook/react-vite';
 import { defaultClientConditions } from 'vite';
+import { storyEmulatorBridge } from './emulator-bridge.js';
 
 const config: StorybookConfig = {
   stories: ['../packages/*/src/**/*.stories.@(ts|tsx)'],
@@ -10,6 +11,8 @@ const config: StorybookConfig = {
     // Workspace packages resolve to their src/ through the `source` export condition.
     viteConfig.resolve ??= {};
     viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
+    // Faults from the stories go through this server (no web page may call the emulator's control endpoint).
+    viteConfig.plugins = [...(viteConfig.plugins ?? []), storyEmulatorBridge()];
     return viteConfig;
   },
 };

@@ -104,6 +104,7 @@ try {
     { find: /^react-dom\/client$/, replacement: 'react-dom/profiling' },
   ]);
   const baseUrl = benchPage.url;
+  emulator.allowOrigin(new URL(baseUrl).origin);
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   console.log(
     `react: ${tokenCount} tokens at ${tokensPerSecond}/s into one message, headless Chromium, production React`,

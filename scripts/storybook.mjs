@@ -1,11 +1,20 @@
 // `pnpm storybook`: a local emulator on port 8788 for the hook stories, then Storybook itself.
 // Extra arguments go to `storybook dev` (default `-p 6006`).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1', EMULATOR_PORT: '8788' };
+// One control token for the emulator and Storybook's server (which passes the stories' faults on).
+const token = process.env.RESUMABLE_STORY_EMULATOR_TOKEN ?? randomBytes(24).toString('base64url');
+const env = {
+  ...process.env,
+  STORYBOOK_DISABLE_TELEMETRY: '1',
+  EMULATOR_PORT: '8788',
+  EMULATOR_CONTROL_TOKEN: token,
+  RESUMABLE_STORY_EMULATOR_TOKEN: token,
+};
 const children = [];
 const start = (command, args) => {
   const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });

@@ -166,7 +166,7 @@ describe('agent server', () => {
       body: JSON.stringify({ prompt: 'write a debounce function', tokensPerSecond: 20 }),
     });
     const { responseId } = (await res.json()) as { responseId: string };
-    expect((await api(`/api/responses/${responseId}/cancel`, { method: 'POST' })).status).toBe(202);
+    expect((await api(`/api/responses/${responseId}/cancel`, { method: 'POST', body: '{}' })).status).toBe(202);
     expect((await waitForCompletion(responseId)).status).toBe('cancelled');
   });
 

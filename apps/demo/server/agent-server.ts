@@ -5,6 +5,7 @@ import { streamResponse } from '@resumable/agent';
 import type { ResponsePattern } from '@resumable/core';
 import * as Ably from 'ably';
 import { CHANNEL_NAMESPACE, CONVERSATION_ID, channelNameFor, MAX_PROMPT_LENGTH } from '../src/conversation.js';
+import { allowedHosts, checkHost, guardApiRequest } from './api-guard.js';
 import type { ConversationStore } from './conversation-store.js';
 import { HttpError, numberField, readJsonBody, sendJson } from './http-utils.js';
 import type { RealModel } from './real-model.js';
@@ -32,6 +33,10 @@ export interface AgentServerOptions {
   readonly backend: 'emulator' | 'ably';
   /** The emulator's HTTP URL, whose loopback fault endpoint the demo proxies. */
   readonly emulatorUrl?: string | undefined;
+  /** The emulator's control token (its fault endpoint refuses requests without it). */
+  readonly emulatorControlToken?: string | undefined;
+  /** Called once the server listens, with its port (the demo lets its pages use the emulator). */
+  readonly allowPagesOn?: ((port: number) => void) | undefined;
   readonly store: ConversationStore;
   /** A real model; the simulated one is used without it. */
   readonly model?: RealModel | undefined;
@@ -243,7 +248,10 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   async function emulatorFault(kind: string, body: Record<string, unknown>): Promise<unknown> {
     const upstream = await fetch(`${options.emulatorUrl}/_emulator/faults/${kind}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        'x-emulator-control-token': options.emulatorControlToken ?? '',
+      },
       body: JSON.stringify(body),
     });
     const answer: unknown = await upstream.json().catch(() => ({}));
@@ -347,9 +355,16 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     throw new HttpError(404, 40400, `No route ${method} ${url.pathname}`, 'See apps/demo/README.md for the API.');
   }
 
+  let hosts: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/')) {
+      try {
+        checkHost(req, hosts);
+      } catch (error) {
+        const { status, code, message, hint } = error as HttpError;
+        return sendJson(res, status, { code, message, hint });
+      }
       if (options.app) return options.app(req, res);
       return sendJson(res, 404, {
         code: 40400,
@@ -357,26 +372,31 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         hint: 'Open the URL pnpm dev prints.',
       });
     }
-    route(req, res, url).catch((error: unknown) => {
-      const http =
-        error instanceof HttpError
-          ? error
-          : new HttpError(
-              500,
-              50000,
-              error instanceof Error ? error.message : String(error),
-              'See the agent server log.',
-            );
-      if (!(error instanceof HttpError)) console.error('[demo]', error);
-      if (!res.headersSent) sendJson(res, http.status, { code: http.code, message: http.message, hint: http.hint });
-      else res.end();
-    });
+    Promise.resolve()
+      .then(() => guardApiRequest(req, hosts))
+      .then(() => route(req, res, url))
+      .catch((error: unknown) => {
+        const http =
+          error instanceof HttpError
+            ? error
+            : new HttpError(
+                500,
+                50000,
+                error instanceof Error ? error.message : String(error),
+                'See the agent server log.',
+              );
+        if (!(error instanceof HttpError)) console.error('[demo]', error);
+        if (!res.headersSent) sendJson(res, http.status, { code: http.code, message: http.message, hint: http.hint });
+        else res.end();
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts(port, options.host);
+  options.allowPagesOn?.(port);
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,

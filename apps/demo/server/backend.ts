@@ -1,4 +1,5 @@
-import { startEmulator } from '@resumable/emulator';
+import { randomBytes } from 'node:crypto';
+import { loopbackOrigins, startEmulator } from '@resumable/emulator';
 import type * as Ably from 'ably';
 
 /** Where the demo's Ably traffic goes: the local emulator, or Ably's cloud when a key is given. */
@@ -10,6 +11,10 @@ export interface Backend {
   readonly browserAblyOptions: Readonly<Record<string, unknown>>;
   /** The emulator's HTTP URL (fault controls), when running on the emulator. */
   readonly emulatorUrl: string | undefined;
+  /** The token of the emulator's control endpoint; only this server holds it. */
+  readonly emulatorControlToken: string | undefined;
+  /** Let the pages the demo serves on `port` (localhost and 127.0.0.1) use the emulator. */
+  allowPagesOn(port: number): void;
   stop(): Promise<void>;
 }
 
@@ -34,16 +39,24 @@ export async function startBackend(
       agentAblyOptions: { key },
       browserAblyOptions: {},
       emulatorUrl: undefined,
+      emulatorControlToken: undefined,
+      allowPagesOn: () => {},
       stop: async () => {},
     };
   }
-  const emulator = await startEmulator({ port: 0, ...emulatorOptions });
+  // A key of this process only: the emulator's public built-in key does not work on the demo's emulator.
+  const demoKey = `demo.local:${randomBytes(18).toString('base64url')}`;
+  const emulator = await startEmulator({ port: 0, keys: [demoKey], ...emulatorOptions });
   const { key: _key, ...browserAblyOptions } = emulator.clientOptions();
   return {
     kind: 'emulator',
     agentAblyOptions: emulator.clientOptions() as Ably.ClientOptions,
     browserAblyOptions,
     emulatorUrl: emulator.httpUrl,
+    emulatorControlToken: emulator.controlToken,
+    allowPagesOn: (port) => {
+      for (const origin of loopbackOrigins(port)) emulator.allowOrigin(origin);
+    },
     stop: () => emulator.stop(),
   };
 }

@@ -18,8 +18,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** Read a JSON object body of at most `limit` bytes. */
+/**
+ * Read a JSON object body of at most `limit` bytes; only `content-type: application/json` is read.
+ *
+ * @example
+ * ```ts
+ * const body = await readJsonBody(req); // {} for an empty body
+ * ```
+ */
 export async function readJsonBody(req: IncomingMessage, limit = 16_384): Promise<Record<string, unknown>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HttpError(
+      415,
+      41500,
+      `The request body must be JSON (got content-type "${type ?? ''}")`,
+      'Send it with content-type application/json.',
+    );
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -2,6 +2,8 @@
  * `pnpm dev`: the emulator (or Ably's cloud with ABLY_API_KEY), the agent server and the Vite app
  * behind one URL.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { type AgentServer, startAgentServer } from './agent-server.js';
@@ -11,9 +13,17 @@ import { realModelFromEnv } from './real-model.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Where conversations are kept: outside the repository and every directory Vite serves (the user's
+ * state directory), so no page can fetch them.
+ */
+function defaultDataFile(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'resumable-demo', 'conversations.json');
+}
+
 async function main() {
   const backend = await startBackend(process.env);
-  const store = await ConversationStore.open(process.env.DEMO_DATA_FILE ?? `${root}.data/conversations.json`);
+  const store = await ConversationStore.open(process.env.DEMO_DATA_FILE ?? defaultDataFile(process.env));
   const model = realModelFromEnv(process.env);
   let vite: ViteDevServer | undefined;
   const serverOptions = {

@@ -68,7 +68,7 @@ export type ResponseReport =
 export const fetchResponse = (responseId: string) => call<ResponseReport>(`/api/responses/${responseId}`);
 
 export const cancelResponse = (responseId: string) =>
-  call<unknown>(`/api/responses/${responseId}/cancel`, { method: 'POST' });
+  call<unknown>(`/api/responses/${responseId}/cancel`, { method: 'POST', body: '{}' });
 
 /** Hold the model between two tokens (at once, or once it produced `afterTokens`), or let it go on. */
 export const pauseResponse = (responseId: string, afterTokens?: number) =>

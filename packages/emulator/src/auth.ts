@@ -126,13 +126,25 @@ export class AuthRegistry {
       if (error instanceof joseErrors.JWTExpired) throw errors.tokenExpired('JWT expired; issue a new one');
       throw new EmulatorError(40144, 401, `Invalid JWT: ${(error as Error).message}`);
     }
+    if (typeof payload.exp !== 'number') {
+      throw new EmulatorError(
+        40144,
+        401,
+        'Invalid JWT: it has no "exp" claim; sign it with an expiry (exp, in seconds since the epoch), as Ably requires',
+      );
+    }
     if (this.expiredTokens.has(token)) throw errors.tokenExpired('JWT expired; issue a new one');
     this.seenJwts.add(token);
     const claimed = payload['x-ably-capability'];
     const capability =
       claimed === undefined ? record.capability : intersectCapability(record.capability, parseCapability(claimed));
-    const credentials: Credentials = { kind: 'jwt', keyName: record.keyName, capability, token };
-    if (typeof payload.exp === 'number') credentials.expires = payload.exp * 1000;
+    const credentials: Credentials = {
+      kind: 'jwt',
+      keyName: record.keyName,
+      capability,
+      token,
+      expires: payload.exp * 1000,
+    };
     const clientId = payload['x-ably-clientId'];
     if (typeof clientId === 'string') credentials.clientId = clientId;
     return credentials;

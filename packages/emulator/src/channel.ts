@@ -276,6 +276,15 @@ export class Channel {
    */
   mutate(op: IncomingMutation, ctx: PublishContext, authorize: (stored: StoredMessage) => void): string {
     if (!this.mutable) throw errors.mutableDisabled(this.name);
+    // `version.clientId` is who did it: the authenticated identity, never a name the message claims.
+    const claimed = op.operation.clientId;
+    if (claimed !== undefined && claimed !== ctx.clientId) {
+      throw errors.invalidClientId(
+        ctx.clientId === undefined
+          ? `An unidentified client cannot ${mutationVerb(op.action)} as clientId "${claimed}": leave version.clientId out, or connect with a token that names that clientId`
+          : `version.clientId "${claimed}" does not match the identified clientId "${ctx.clientId}": leave it out (the emulator fills it in)`,
+      );
+    }
     const stored = this.messages.get(op.serial);
     if (!stored) throw errors.notFound(`No message with serial "${op.serial}" on channel "${this.name}"`);
     authorize(stored);
@@ -306,8 +315,7 @@ export class Channel {
     const { serial: versionSerial, timestamp: now } = this.clock.next();
     const timestamp = Math.max(now, stored.version.timestamp + 1, stored.timestamp + 1);
     const version: MessageVersion = { serial: versionSerial, timestamp };
-    const actor = ctx.clientId ?? op.operation.clientId;
-    if (actor !== undefined) version.clientId = actor;
+    if (ctx.clientId !== undefined) version.clientId = ctx.clientId;
     if (op.operation.description !== undefined) version.description = op.operation.description;
     if (op.operation.metadata !== undefined) version.metadata = op.operation.metadata;
 
@@ -496,4 +504,8 @@ export function toIncomingMutation(m: WireMessage, serialOverride?: string): Inc
   if (typeof m.name === 'string') result.name = m.name;
   if (result.hasExtras) result.extras = m.extras;
   return result;
+}
+
+function mutationVerb(action: number): string {
+  return action === MessageAction.DELETE ? 'delete' : action === MessageAction.APPEND ? 'append' : 'update';
 }

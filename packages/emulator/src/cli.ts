@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { CONTROL_TOKEN_HEADER } from './control-auth.js';
 import { DEFAULT_KEY, startEmulator } from './emulator.js';
 
 const usage = `Usage: resumable-emulator [--port 8787] [--host 127.0.0.1] [--key appId.keyId:secret]...
+                          [--allow-origin http://localhost:5173]... [--control-token token]
                           [--namespace name[:mutable]]... [--connection-state-ttl ms]
                           [--max-message-size bytes] [--append-rollup-window ms] [--quiet]
 
 A local Ably-compatible server (WebSocket realtime + REST on one port) for development and tests.
-The namespace "ai" has mutable messages (updates, deletes, appends) on by default.`;
+The namespace "ai" has mutable messages (updates, deletes, appends) on by default.
+Web pages may only use it from the origins given with --allow-origin (none by default; programs
+such as the Node SDK are not affected). The fault endpoint /_emulator/* needs the control token
+(random per process unless --control-token or EMULATOR_CONTROL_TOKEN sets it) and refuses web pages.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,6 +20,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: process.env.EMULATOR_PORT ?? '8787' },
       host: { type: 'string', default: '127.0.0.1' },
       key: { type: 'string', multiple: true },
+      'allow-origin': { type: 'string', multiple: true },
+      'control-token': { type: 'string' },
       namespace: { type: 'string', multiple: true },
       'connection-state-ttl': { type: 'string' },
       'max-message-size': { type: 'string' },
@@ -45,7 +52,10 @@ async function main(): Promise<void> {
     keys: values.key && values.key.length > 0 ? values.key : [DEFAULT_KEY],
     namespaces,
     log: !values.quiet,
+    allowedOrigins: values['allow-origin'] ?? [],
   };
+  const controlToken = values['control-token'] ?? process.env.EMULATOR_CONTROL_TOKEN;
+  if (controlToken) options.controlToken = controlToken;
   const ttl = number('connection-state-ttl', values['connection-state-ttl']);
   if (ttl !== undefined) options.connectionStateTtl = ttl;
   const size = number('max-message-size', values['max-message-size']);
@@ -61,7 +71,11 @@ Client options for the ably SDK:
   new Ably.Realtime(${JSON.stringify({ ...clientOptions, useBinaryProtocol: undefined }, null, 2).replace(/\n/g, '\n  ')})
   (add useBinaryProtocol: true for msgpack; in browsers prefer token auth over the key)
 
-Faults (loopback only): curl -X POST ${emulator.httpUrl}/_emulator/faults/{drop|expire|cut-off|pause|delay|expire-tokens|restart} -d '{"connectionId":"…","ms":1000}'
+Pages allowed: ${emulator.allowedOrigins().join(', ') || 'none (add --allow-origin http://localhost:5173)'}
+
+Control token: ${emulator.controlToken}
+Faults (loopback, not from web pages): curl -X POST ${emulator.httpUrl}/_emulator/faults/{drop|expire|cut-off|pause|delay|expire-tokens|restart} \\
+  -H 'content-type: application/json' -H '${CONTROL_TOKEN_HEADER}: ${emulator.controlToken}' -d '{"connectionId":"…","ms":1000}'
 `);
   const shutdown = () => {
     emulator.stop().then(() => process.exit(0));

@@ -14,6 +14,7 @@ import {
   toIncomingMessage,
   toIncomingMutation,
 } from './channel.js';
+import { checkReauthClientId } from './client-id-rules.js';
 import {
   Action,
   actionNames,
@@ -468,17 +469,7 @@ export class Connection {
       if (credentials.keyName !== this.credentials.keyName && this.credentials.kind !== 'basic') {
         throw new EmulatorError(40102, 401, 'New token is for a different key than the connection');
       }
-      const identified = this.clientId !== undefined && this.clientId !== '*';
-      if (
-        identified &&
-        credentials.clientId !== undefined &&
-        credentials.clientId !== '*' &&
-        credentials.clientId !== this.clientId
-      ) {
-        throw errors.incompatibleCredentials(
-          `New token clientId "${credentials.clientId}" does not match the connection's clientId "${this.clientId}"`,
-        );
-      }
+      checkReauthClientId(this.clientId, credentials.clientId);
     } catch (error) {
       const err = toEmulatorError(error);
       if (err.code >= 40140 && err.code < 40150) {
@@ -495,7 +486,6 @@ export class Connection {
       return;
     }
     this.credentials = credentials;
-    if (this.clientId === undefined && credentials.clientId !== undefined) this.clientId = credentials.clientId;
     this.scheduleTokenExpiry();
     this.sendConnected();
   }

@@ -5,14 +5,21 @@ import type * as Ably from 'ably';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthRegistry, type Credentials, type KeyConfig } from './auth.js';
 import { Channel, type NamespaceRule } from './channel.js';
+import { resolveClientId } from './client-id-rules.js';
 import { encodeFrame, type Format } from './codec.js';
 import { Connection, type Hub, type HubSettings } from './connection.js';
+import { checkControlToken, createControlToken } from './control-auth.js';
+import { checkFaultMs, DeliveryQueue } from './delivery-queue.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { parseKey } from './keys.js';
+import { OriginPolicy } from './origin-policy.js';
 import { handleHttp } from './rest.js';
 import { SerialClock } from './serials.js';
 
 /**
- * The key every emulator accepts unless `keys` says otherwise (full capability).
+ * The key every emulator accepts unless `keys` says otherwise (full capability). It is public, so it
+ * only works from this machine (loopback peers) and only on an emulator: never give it to a browser
+ * (issue tokens from a server instead) and never expect it to work on Ably.
  *
  * @example
  * ```ts
@@ -50,6 +57,17 @@ export interface EmulatorOptions {
   maxEventsPerChannel?: number;
   /** Log connections and channel traffic: `true` for stdout, or a function per line. */
   log?: boolean | ((line: string) => void);
+  /**
+   * Page origins (`http://localhost:5173`) whose pages may use the emulator: CORS, REST and WebSocket.
+   * Requests from any other page are refused (403); programs (Node, curl) send no Origin and are not
+   * affected. Default: none. Add more later with {@link Emulator.allowOrigin}.
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * The control token `/_emulator/*` requires (at least 16 characters of `A-Z a-z 0-9 - _ . ~`).
+   * Default: a random one per process, read it from {@link Emulator.controlToken}.
+   */
+  controlToken?: string;
 }
 
 /**
@@ -66,9 +84,19 @@ export interface EmulatorFaults {
   dropConnections(connectionId?: string): number;
   /** Drop and forget one connection (or all): the resume fails (80008) and channels reattach with resumed=false. */
   expireConnections(connectionId?: string): number;
-  /** Hold every outgoing frame for `ms`, then deliver them in order. */
+  /**
+   * Hold every outgoing frame for `ms` from now (0 ends a pause), then deliver them in order.
+   *
+   * @param ms 0..600000 ms
+   * @throws EmulatorError 40003 for a bad `ms`
+   */
   pauseDelivery(ms: number): void;
-  /** Delay every outgoing frame by `ms` from now on (0 turns it off). */
+  /**
+   * Delay every outgoing frame by `ms` from now on (0 turns it off).
+   *
+   * @param ms 0..600000 ms
+   * @throws EmulatorError 40003 for a bad `ms`
+   */
   delayDelivery(ms: number): void;
   /** Expire every issued token and JWT: token connections get DISCONNECTED 40142 and renew. Returns affected connections. */
   expireTokens(): number;
@@ -108,9 +136,6 @@ export interface CutOffOptions {
   /** Also discard the connection's state now: the resume after the cut-off fails with 80008. Default false. */
   expire?: boolean;
 }
-
-/** Longest cut-off accepted, ms. */
-const MAX_CUT_OFF_MS = 600_000;
 
 /**
  * Options to build client options for the `ably` SDK.
@@ -166,7 +191,20 @@ export interface Emulator {
   readonly wsUrl: string;
   /** The first configured key (full capability by default). */
   readonly key: string;
+  /**
+   * The token `/_emulator/*` requires in the `x-emulator-control-token` header (the CLI prints it).
+   * Only programs that started the emulator, or were handed the token, can drive faults over HTTP.
+   */
+  readonly controlToken: string;
   readonly faults: EmulatorFaults;
+  /** The page origins that may use the emulator (see {@link EmulatorOptions.allowedOrigins}). */
+  allowedOrigins(): string[];
+  /**
+   * Let pages of `origin` use the emulator from now on, e.g. once a dev server knows its port.
+   *
+   * @throws EmulatorError 40003 for something that is not a page origin
+   */
+  allowOrigin(origin: string): void;
   /** Client options for `new Ably.Realtime(...)` / `new Ably.Rest(...)`. */
   clientOptions(request?: ClientOptionsRequest): EmulatorClientOptions;
   /** Ids of connections the emulator holds state for. */
@@ -186,15 +224,15 @@ interface HeldTransport {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** A cut-off: when it ends, and whose connection it is (a resume by anyone else is not held). */
+interface CutOff {
+  until: number;
+  keyName: string;
+  clientId: string | undefined;
+}
+
 // A connection key is `<random>!<connection id>-<counter>` (see Connection.adopt).
 const CONNECTION_KEY = /^[A-Za-z0-9]+!([A-Za-z0-9]+)-\d+$/;
-
-interface QueuedFrame {
-  connection: Connection;
-  socket: WebSocket;
-  frame: Buffer;
-  at: number;
-}
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -212,12 +250,12 @@ export class EmulatorServer implements Hub, Emulator {
   private http: Server | undefined;
   private wss: WebSocketServer | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
-  private pausedUntil = 0;
-  private delayMs = 0;
-  private readonly queue: QueuedFrame[] = [];
-  private queueTimer: NodeJS.Timeout | undefined;
-  /** Connection id → when its cut-off ends (kept by id so it outlives discarded state). */
-  private readonly cutOffs = new Map<string, number>();
+  private readonly delivery = new DeliveryQueue();
+  readonly origins: OriginPolicy;
+  readonly controlToken: string;
+  private readonly defaultKeyName = parseKey(DEFAULT_KEY).keyName;
+  /** Connection id → its cut-off (kept by id so it outlives discarded state). */
+  private readonly cutOffs = new Map<string, CutOff>();
   private readonly held = new Set<HeldTransport>();
   port = 0;
 
@@ -225,6 +263,8 @@ export class EmulatorServer implements Hub, Emulator {
     const keys = options.keys && options.keys.length > 0 ? options.keys : [DEFAULT_KEY];
     this.keyList = keys.map((k) => (typeof k === 'string' ? k : k.key));
     this.auth = new AuthRegistry(keys);
+    this.origins = new OriginPolicy(options.allowedOrigins);
+    this.controlToken = checkControlToken(options.controlToken ?? createControlToken());
     this.settings = {
       connectionStateTtl: options.connectionStateTtl ?? 120_000,
       maxIdleInterval: options.maxIdleInterval ?? 15_000,
@@ -254,6 +294,27 @@ export class EmulatorServer implements Hub, Emulator {
     this.logLine(line);
   }
 
+  allowedOrigins(): string[] {
+    return this.origins.list();
+  }
+
+  allowOrigin(origin: string): void {
+    this.log(`pages of ${this.origins.allow(origin)} allowed`);
+  }
+
+  /**
+   * The built-in key is public: credentials from it (the key, its tokens, JWTs signed with it) are only
+   * accepted from this machine.
+   */
+  admitCredentials(credentials: Credentials, req: IncomingMessage): void {
+    if (credentials.keyName !== this.defaultKeyName || this.isLoopback(req)) return;
+    throw new EmulatorError(
+      40300,
+      403,
+      `The built-in development key "${this.defaultKeyName}" only works from this machine: start the emulator with your own key (option keys, CLI --key) to accept other hosts`,
+    );
+  }
+
   /** Start listening. */
   async listen(port = this.options.port ?? 0): Promise<void> {
     const http = createServer((req, res) => {
@@ -267,6 +328,14 @@ export class EmulatorServer implements Hub, Emulator {
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.maxMessageSize * 16 + 65_536 });
     http.on('upgrade', (req, socket, head) => {
       socket.on('error', () => socket.destroy());
+      const refusal = this.origins.refusal(req);
+      if (refusal) {
+        this.log(`WebSocket refused: ${refusal.message}`);
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.code} ${refusal.message}\n`,
+        );
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => {
         this.accept(ws, req).catch((error) => {
           this.log(`connect error: ${(error as Error).message}`);
@@ -299,12 +368,6 @@ export class EmulatorServer implements Hub, Emulator {
     const query = url.searchParams;
     const format: Format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
     const resumeKey = query.get('resume') ?? query.get('recover');
-    const cutOffId = resumeKey ? CONNECTION_KEY.exec(resumeKey)?.[1] : undefined;
-    let replayEarlyFrames: (() => void) | undefined;
-    if (cutOffId !== undefined && this.cutOffRemaining(cutOffId) > 0) {
-      replayEarlyFrames = await this.holdWhileCutOff(ws, cutOffId);
-      if (!replayEarlyFrames) return;
-    }
     const reject = (error: EmulatorError) => {
       this.log(`connection refused: ${error.code} ${error.message}`);
       ws.send(encodeFrame({ action: 9, error: error.toWire() }, format));
@@ -319,12 +382,30 @@ export class EmulatorServer implements Hub, Emulator {
       if (key) credentials = this.auth.authenticateKey(key);
       else if (token) credentials = await this.auth.authenticateToken(token);
       else throw errors.badCredentials('No credentials: connect with key= or access_token=');
+      this.admitCredentials(credentials, req);
       clientId = resolveClientId(credentials, query.get('clientId') ?? undefined);
     } catch (error) {
       reject(toEmulatorError(error));
       return;
     }
     if (ws.readyState !== ws.OPEN) return;
+    // Only an authenticated attempt by the cut-off connection's own identity is held.
+    const cutOffId = resumeKey ? CONNECTION_KEY.exec(resumeKey)?.[1] : undefined;
+    const cutOff = cutOffId !== undefined ? this.cutOffs.get(cutOffId) : undefined;
+    let replayEarlyFrames: (() => void) | undefined;
+    if (
+      cutOffId !== undefined &&
+      cutOff?.keyName === credentials.keyName &&
+      cutOff.clientId === clientId &&
+      this.cutOffRemaining(cutOffId) > 0
+    ) {
+      replayEarlyFrames = await this.holdWhileCutOff(ws, cutOffId);
+      if (!replayEarlyFrames) return;
+      if (this.auth.isExpired(credentials)) {
+        reject(errors.tokenExpired('Token expired while the connection was cut off; renew it and reconnect'));
+        return;
+      }
+    }
     let connection: Connection | undefined;
     let resumeError: EmulatorError | undefined;
     if (resumeKey) {
@@ -358,7 +439,7 @@ export class EmulatorServer implements Hub, Emulator {
 
   /** Milliseconds left in a connection's cut-off (0 when it is not cut off; ended cut-offs are forgotten). */
   private cutOffRemaining(connectionId: string): number {
-    const until = this.cutOffs.get(connectionId);
+    const until = this.cutOffs.get(connectionId)?.until;
     if (until === undefined) return 0;
     const remaining = until - Date.now();
     if (remaining <= 0) this.cutOffs.delete(connectionId);
@@ -455,38 +536,18 @@ export class EmulatorServer implements Hub, Emulator {
   }
 
   transmit(connection: Connection, socket: WebSocket, frame: Buffer): void {
-    const now = Date.now();
-    if (this.queue.length === 0 && this.pausedUntil <= now && this.delayMs === 0) {
-      connection.write(socket, frame);
-      return;
-    }
-    this.queue.push({ connection, socket, frame, at: Math.max(now + this.delayMs, this.pausedUntil) });
-    this.scheduleQueue();
-  }
-
-  private scheduleQueue(): void {
-    if (this.queueTimer || this.queue.length === 0) return;
-    const wait = Math.max(0, (this.queue[0] as QueuedFrame).at - Date.now());
-    this.queueTimer = setTimeout(() => {
-      this.queueTimer = undefined;
-      const now = Date.now();
-      while (this.queue.length > 0 && (this.queue[0] as QueuedFrame).at <= now) {
-        const { connection, socket, frame } = this.queue.shift() as QueuedFrame;
-        connection.write(socket, frame);
-      }
-      this.scheduleQueue();
-    }, wait);
+    this.delivery.transmit(connection, socket, frame);
   }
 
   readonly faults: EmulatorFaults = {
     dropConnections: (connectionId) => this.eachConnection(connectionId, (c) => c.drop(false), 'dropped'),
     expireConnections: (connectionId) => this.eachConnection(connectionId, (c) => c.drop(true), 'expired'),
     pauseDelivery: (ms) => {
-      this.pausedUntil = Date.now() + Math.max(0, ms);
+      this.delivery.pause(ms);
       this.log(`delivery paused for ${ms} ms`);
     },
     delayDelivery: (ms) => {
-      this.delayMs = Math.max(0, ms);
+      this.delivery.delay(ms);
       this.log(`delivery delay set to ${ms} ms`);
     },
     expireTokens: () => {
@@ -494,25 +555,21 @@ export class EmulatorServer implements Hub, Emulator {
       return this.eachConnection(undefined, (c) => c.expireToken(), 'token expired');
     },
     cutOff: (connectionId, ms, options = {}) => {
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_CUT_OFF_MS) {
-        throw errors.invalidParam(
-          `Cut-off "ms" must be a number of milliseconds from 0 to ${MAX_CUT_OFF_MS} (got ${String(ms)})`,
-        );
-      }
+      checkFaultMs('Cut-off', ms);
       if (connectionId !== undefined && !this.connections.has(connectionId)) {
         throw errors.notFound(
           `Unknown connection "${connectionId}": the emulator holds no state for it (list them with GET /_emulator/connections)`,
         );
       }
       const now = Date.now();
-      for (const [id, end] of this.cutOffs) if (end <= now) this.cutOffs.delete(id);
+      for (const [id, end] of this.cutOffs) if (end.until <= now) this.cutOffs.delete(id);
       const until = now + ms;
       const expire = options.expire === true;
       return this.eachConnection(
         connectionId,
         (c) => {
           // Mark first: the client may try to resume as soon as its transport drops.
-          if (ms > 0) this.cutOffs.set(c.id, until);
+          if (ms > 0) this.cutOffs.set(c.id, { until, keyName: c.credentials.keyName, clientId: c.clientId });
           c.drop(expire);
         },
         `cut off for ${ms} ms${expire ? ', state discarded' : ''}`,
@@ -568,9 +625,7 @@ export class EmulatorServer implements Hub, Emulator {
 
   private async close(forgetConnections: boolean): Promise<void> {
     clearInterval(this.keepAliveTimer);
-    clearTimeout(this.queueTimer);
-    this.queueTimer = undefined;
-    this.queue.length = 0;
+    this.delivery.clear();
     for (const hold of [...this.held]) hold.ws.terminate();
     for (const channel of this.channels.values()) channel.flushRollups();
     for (const connection of [...this.connections.values()]) connection.drop(forgetConnections);
@@ -586,24 +641,6 @@ export class EmulatorServer implements Hub, Emulator {
       await new Promise<void>((resolve) => http.close(() => resolve()));
     }
   }
-}
-
-function resolveClientId(credentials: Credentials, requested: string | undefined): string | undefined {
-  if (requested === '*')
-    throw errors.invalidClientId('clientId "*" is only valid inside a token, not as a connection clientId');
-  if (credentials.kind === 'basic') return requested;
-  const bound = credentials.clientId;
-  if (bound === undefined) {
-    if (requested !== undefined) {
-      throw errors.incompatibleCredentials(`clientId "${requested}" is not allowed: the token has no clientId`);
-    }
-    return undefined;
-  }
-  if (bound === '*') return requested ?? '*';
-  if (requested !== undefined && requested !== bound) {
-    throw errors.incompatibleCredentials(`clientId "${requested}" does not match the token's clientId "${bound}"`);
-  }
-  return bound;
 }
 
 function timestamp(): string {

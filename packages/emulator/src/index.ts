@@ -1,6 +1,8 @@
 export type { KeyConfig, TokenDetails } from './auth.js';
 export type { Capability } from './capability.js';
 export type { NamespaceRule } from './channel.js';
+export { CONTROL_TOKEN_HEADER } from './control-auth.js';
+export { MAX_FAULT_MS } from './delivery-queue.js';
 export {
   type ClientOptionsRequest,
   type CutOffOptions,
@@ -13,3 +15,4 @@ export {
 } from './emulator.js';
 export { EmulatorError } from './errors.js';
 export { type ParsedKey, parseKey } from './keys.js';
+export { loopbackOrigins, normalizeOrigin } from './origin-policy.js';

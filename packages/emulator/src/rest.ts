@@ -11,12 +11,11 @@ import {
 } from './channel.js';
 import { decodeFrame, encodeFrame, type Format, MessageAction, type WireMessage } from './codec.js';
 import { authorizeMutation } from './connection.js';
+import { admitControlRequest } from './control-auth.js';
 import type { EmulatorServer } from './emulator.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
 
 const CONTENT_TYPES: Record<Format, string> = { json: 'application/json', msgpack: 'application/x-msgpack' };
-const ALLOWED_HEADERS = 'authorization, content-type, accept, x-ably-version, ably-agent, x-ably-clientid, x-ably-lib';
-const EXPOSED_HEADERS = 'Link, X-Ably-ErrorCode, X-Ably-ErrorMessage, X-Ably-ServerId';
 
 interface RestContext {
   server: EmulatorServer;
@@ -27,7 +26,10 @@ interface RestContext {
   envelope: Format | undefined;
 }
 
-/** Route one HTTP request: REST API, connectivity check, or the loopback control endpoint. */
+/**
+ * Route one HTTP request: REST API, connectivity check, or the loopback control endpoint. Requests
+ * from web pages whose origin is not allowed are refused before anything else.
+ */
 export async function handleHttp(server: EmulatorServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const accept = String(req.headers.accept ?? '');
@@ -40,9 +42,11 @@ export async function handleHttp(server: EmulatorServer, req: IncomingMessage, r
     format: accept.includes('application/x-msgpack') ? 'msgpack' : 'json',
     envelope: envelopeParam === 'json' || envelopeParam === 'msgpack' ? envelopeParam : undefined,
   };
-  setCors(req, res);
+  server.origins.applyCors(req, res);
   const started = Date.now();
   try {
+    const refusal = server.origins.refusal(req);
+    if (refusal) throw refusal;
     await route(ctx, url.pathname);
   } catch (error) {
     sendError(ctx, toEmulatorError(error));
@@ -52,29 +56,15 @@ export async function handleHttp(server: EmulatorServer, req: IncomingMessage, r
   }
 }
 
-function setCors(req: IncomingMessage, res: ServerResponse): void {
-  const origin = req.headers.origin;
-  if (origin) {
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Allow-Credentials', 'true');
-    res.setHeader('Vary', 'Origin');
-  } else {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-  }
-  res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-}
-
 async function route(ctx: RestContext, pathname: string): Promise<void> {
   const { req, res } = ctx;
   const method = req.method ?? 'GET';
   if (method === 'OPTIONS') {
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-    res.setHeader(
-      'Access-Control-Allow-Headers',
-      String(req.headers['access-control-request-headers'] ?? ALLOWED_HEADERS),
-    );
-    res.setHeader('Access-Control-Max-Age', '86400');
-    res.writeHead(204).end();
+    // No page may call the control endpoint, so it never answers a preflight.
+    if (pathname.startsWith('/_emulator')) {
+      throw new EmulatorError(40300, 403, 'The emulator control endpoint never answers web pages (no CORS)');
+    }
+    ctx.server.origins.answerPreflight(res);
     return;
   }
   let segments: string[];
@@ -100,6 +90,7 @@ async function route(ctx: RestContext, pathname: string): Promise<void> {
   if (first === 'keys' && second && third === 'requestToken' && segments.length === 3 && method === 'POST') {
     const body = await readBody(ctx);
     const basic = optionalBasic(ctx);
+    ctx.server.admitCredentials({ kind: 'basic', keyName: second, capability: {} }, req);
     send(ctx, 200, ctx.server.auth.requestToken(second, body, basic));
     return;
   }
@@ -158,6 +149,7 @@ async function authenticate(ctx: RestContext): Promise<RestCredentials> {
   } else {
     throw errors.badCredentials('No credentials: send Basic (key) or Bearer (token) authorization');
   }
+  ctx.server.admitCredentials(credentials, ctx.req);
   const headerClientId = ctx.req.headers['x-ably-clientid'];
   const requested =
     typeof headerClientId === 'string' ? Buffer.from(headerClientId, 'base64').toString('utf8') : undefined;
@@ -390,8 +382,7 @@ function sendPage(
 
 async function control(ctx: RestContext, method: string, segments: string[]): Promise<void> {
   const { server, req } = ctx;
-  if (!server.isLoopback(req))
-    throw new EmulatorError(40300, 403, 'The emulator control endpoint only answers loopback requests');
+  admitControlRequest(req, server.controlToken, server.isLoopback(req));
   if (method === 'GET' && segments[0] === 'connections') {
     send(
       ctx,
@@ -406,9 +397,19 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
     );
     return;
   }
+  if (method === 'POST' && segments[0] === 'origins' && segments.length === 1) {
+    const raw = await readBody(ctx);
+    const origin = (raw as { origin?: unknown } | undefined)?.origin;
+    if (typeof origin !== 'string') {
+      throw errors.invalidParam('Body must be {"origin": "http://localhost:5173"}: the page origin to allow');
+    }
+    server.allowOrigin(origin);
+    send(ctx, 200, { allowedOrigins: server.allowedOrigins() });
+    return;
+  }
   if (method !== 'POST' || segments[0] !== 'faults' || segments.length !== 2) {
     throw errors.notFound(
-      'Control endpoint: POST /_emulator/faults/{drop|expire|cut-off|pause|delay|expire-tokens|restart}',
+      'Control endpoint: GET /_emulator/connections, POST /_emulator/origins, POST /_emulator/faults/{drop|expire|cut-off|pause|delay|expire-tokens|restart}',
     );
   }
   const raw = await readBody(ctx, true);
@@ -419,12 +420,8 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
     expire?: unknown;
   };
   const connectionId = typeof body.connectionId === 'string' ? body.connectionId : undefined;
-  const ms = () => {
-    if (typeof body.ms !== 'number' || !Number.isFinite(body.ms) || body.ms < 0) {
-      throw errors.badRequest('Body must include "ms": a non-negative number of milliseconds');
-    }
-    return body.ms;
-  };
+  // The faults check "ms" themselves: a number of milliseconds from 0 to 600000.
+  const ms = () => body.ms as number;
   switch (segments[1]) {
     case 'drop':
       send(ctx, 200, { affected: server.faults.dropConnections(connectionId) });

@@ -67,6 +67,7 @@ beforeAll(async () => {
     }
   });
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+  emulator.allowOrigin(`http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`);
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`);

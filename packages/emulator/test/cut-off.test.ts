@@ -6,6 +6,7 @@ import {
   channelState,
   collect,
   connectionState,
+  control,
   formats,
   rawConnection,
   sleep,
@@ -157,7 +158,7 @@ describe('cut-off', () => {
     expect(await live.next(0)).toMatchObject({ action: 0, id: 'sent-while-cut-off' });
     await waitFor(() => abandoned.closed, 5000, 'the abandoned attempt to be closed');
     await expect(abandoned.next(undefined, 50)).rejects.toThrow(/closed/);
-    const listed = (await (await fetch(`${emulator.httpUrl}/_emulator/connections`)).json()) as Array<{
+    const listed = (await (await control(emulator, 'connections')).json()) as Array<{
       id: string;
       connected: boolean;
     }>;
@@ -242,10 +243,7 @@ describe('cut-off', () => {
 
   it('serves the cut-off over the control endpoint and validates its body', async () => {
     const post = async (body: unknown) => {
-      const response = await fetch(`${emulator.httpUrl}/_emulator/faults/cut-off`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-      });
+      const response = await control(emulator, 'faults/cut-off', body);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     for (const ms of [undefined, -5, 600_001, '100', null]) {

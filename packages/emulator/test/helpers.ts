@@ -146,3 +146,14 @@ export async function rawConnection(emulator: Emulator, query: string) {
     },
   };
 }
+
+/**
+ * Call the control endpoint as a program on this machine does: with the control token, and the body
+ * as JSON (a GET without `body`).
+ */
+export async function control(emulator: Emulator, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { 'x-emulator-control-token': emulator.controlToken };
+  if (body === undefined) return fetch(`${emulator.httpUrl}/_emulator/${path}`, { headers });
+  headers['content-type'] = 'application/json';
+  return fetch(`${emulator.httpUrl}/_emulator/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+}

@@ -5,7 +5,12 @@ import { Clients, collect, formats, uniqueChannel, waitFor } from './helpers.js'
 let emulator: Emulator;
 const clients = new Clients(() => emulator);
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, maxMessageSize: 2048, namespaces: { mutable: { mutableMessages: true } } });
+  emulator = await startEmulator({
+    port: 0,
+    maxMessageSize: 2048,
+    namespaces: { mutable: { mutableMessages: true } },
+    allowedOrigins: ['http://localhost:5173'],
+  });
 });
 afterEach(() => clients.closeAll());
 afterAll(() => emulator.stop());
@@ -123,6 +128,35 @@ describe('HTTP details', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
     const time = await fetch(`${emulator.httpUrl}/time`, { headers: { origin: 'http://localhost:5173' } });
     expect(time.headers.get('access-control-expose-headers')).toContain('X-Ably-ErrorCode');
+  });
+
+  it('refuses pages of origins it was not given, before reading credentials', async () => {
+    const other = { origin: 'http://localhost:3000' };
+    const preflight = await fetch(`${emulator.httpUrl}/channels/x/messages`, {
+      method: 'OPTIONS',
+      headers: { ...other, 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    // A "simple" cross-origin POST needs no preflight: it must be refused, not just left unreadable.
+    const channel = uniqueChannel();
+    const publish = await fetch(`${emulator.httpUrl}/channels/${channel}/messages?key=${emulator.key}`, {
+      method: 'POST',
+      headers: { ...other, 'content-type': 'text/plain' },
+      body: JSON.stringify({ name: 'n', data: 'from another page' }),
+    });
+    expect(publish.status).toBe(403);
+    expect(await publish.json()).toMatchObject({ error: { code: 40300 } });
+    expect(publish.headers.get('x-ably-errormessage')).toContain('--allow-origin http://localhost:3000');
+    // No Origin, but a browser says the request comes from another site (an <img>, a no-cors GET).
+    const sameSite = await fetch(`${emulator.httpUrl}/time`, { headers: { 'sec-fetch-site': 'same-site' } });
+    expect(sameSite.status).toBe(403);
+    const history = await fetch(`${emulator.httpUrl}/channels/${channel}/messages`, {
+      headers: { authorization: basic() },
+    });
+    expect(await history.json()).toEqual([]);
+    // Origins are checked when given.
+    expect(() => emulator.allowOrigin('http://localhost:3000/app')).toThrow(/no path/);
   });
 
   it('answers errors with the exact content type and X-Ably-ErrorCode headers', async () => {

@@ -1,7 +1,17 @@
 import type * as Ably from 'ably';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
-import { Clients, collect, connectionState, formats, rawConnection, sleep, uniqueChannel, waitFor } from './helpers.js';
+import {
+  Clients,
+  collect,
+  connectionState,
+  control,
+  formats,
+  rawConnection,
+  sleep,
+  uniqueChannel,
+  waitFor,
+} from './helpers.js';
 
 let emulator: Emulator;
 const clients = new Clients(() => emulator);
@@ -110,18 +120,15 @@ describe('wire protocol', () => {
     const client = clients.realtime({ format: 'json' });
     await connectionState(client, 'connected');
     const disconnected = connectionState(client, 'disconnected');
-    const response = await fetch(`${emulator.httpUrl}/_emulator/faults/drop`, {
-      method: 'POST',
-      body: JSON.stringify({ connectionId: client.connection.id }),
-    });
+    const response = await control(emulator, 'faults/drop', { connectionId: client.connection.id });
     expect(await response.json()).toEqual({ affected: 1 });
     await disconnected;
     await connectionState(client, 'connected');
-    const bad = await fetch(`${emulator.httpUrl}/_emulator/faults/pause`, { method: 'POST', body: '{}' });
+    const bad = await control(emulator, 'faults/pause', {});
     expect(bad.status).toBe(400);
-    const unknown = await fetch(`${emulator.httpUrl}/_emulator/faults/explode`, { method: 'POST' });
+    const unknown = await control(emulator, 'faults/explode', {});
     expect(unknown.status).toBe(404);
-    const listed = (await (await fetch(`${emulator.httpUrl}/_emulator/connections`)).json()) as Array<{ id: string }>;
+    const listed = (await (await control(emulator, 'connections')).json()) as Array<{ id: string }>;
     expect(listed.map((c) => c.id)).toContain(client.connection.id);
   });
 
@@ -137,7 +144,7 @@ describe('wire protocol', () => {
           if (change.previous !== 'initialized') resolve(change);
         });
       });
-      const response = await fetch(`${own.httpUrl}/_emulator/faults/restart`, { method: 'POST' });
+      const response = await control(own, 'faults/restart', {});
       expect(await response.json()).toEqual({ ok: true });
       expect((await reconnected).reason?.code).toBe(80008);
       expect(client.connection.id).not.toBe(id);

@@ -27,13 +27,17 @@ export function emulatorClientOptions(clientId: string): Ably.ClientOptions {
   };
 }
 
-/** Ask the emulator to drop (`drop`) or drop and forget (`expire`) one connection. */
+/**
+ * Ask the emulator to drop (`drop`) or drop and forget (`expire`) one connection, through the Storybook
+ * server (.storybook/emulator-bridge.ts): the emulator's control endpoint refuses web pages.
+ */
 export async function injectFault(kind: 'drop' | 'expire', connectionId: string | undefined): Promise<void> {
-  await fetch(`http://127.0.0.1:${STORY_EMULATOR_PORT}/_emulator/faults/${kind}`, {
+  const res = await fetch(`/__story-emulator/faults/${kind}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ connectionId }),
   });
+  if (!res.ok) throw new Error(`The "${kind}" fault failed (${res.status}): ${await res.text()}`);
 }
 
 /** The rendered text of a `<StreamingMessage>` inside `element`, without its status announcement. */

@@ -1,0 +1,74 @@
+// The hook stories' way to the local emulator's control endpoint. A web page may not call it (the
+// emulator refuses any request from a page), so the story asks this dev server, on its own origin,
+// and the server, which holds the control token, passes the fault on. The server also tells the
+// emulator its page origins, so the stories' WebSockets are let in.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Plugin } from 'vite';
+import { loopbackOrigins } from '../packages/emulator/src/index.js';
+
+/** Where the stories find the emulator (see packages/react/src/hooks/story-emulator.tsx). */
+export const STORY_EMULATOR_PORT = 8788;
+/** The environment variable that carries the story emulator's control token to this server. */
+export const STORY_TOKEN_ENV = 'RESUMABLE_STORY_EMULATOR_TOKEN';
+const FAULTS = new Set(['drop', 'expire']);
+
+function control(path: string, body: unknown): Promise<Response> {
+  return fetch(`http://127.0.0.1:${STORY_EMULATOR_PORT}/_emulator/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-emulator-control-token': process.env[STORY_TOKEN_ENV] ?? '' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  return text ? JSON.parse(text) : {};
+}
+
+/**
+ * A Vite plugin for Storybook and its test run: registers the dev server's page origins with the story
+ * emulator, and serves `POST /__story-emulator/faults/{drop|expire}` to its own pages only.
+ *
+ * @example
+ * ```ts
+ * viteConfig.plugins = [...(viteConfig.plugins ?? []), storyEmulatorBridge()];
+ * ```
+ */
+export function storyEmulatorBridge(): Plugin {
+  let registered: Promise<void> | undefined;
+  return {
+    name: 'resumable-story-emulator-bridge',
+    configureServer(server) {
+      const register = () => {
+        const port = (server.httpServer?.address() as AddressInfo | null)?.port;
+        if (!port) return Promise.resolve();
+        return Promise.all(loopbackOrigins(port).map((origin) => control('origins', { origin }))).then(
+          () => undefined,
+          () => undefined,
+        );
+      };
+      server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        registered ??= register();
+        const match = /^\/__story-emulator\/faults\/([a-z-]+)$/.exec(req.url ?? '');
+        if (!match) {
+          registered.then(next);
+          return;
+        }
+        const site = req.headers['sec-fetch-site'];
+        const json = (req.headers['content-type'] ?? '').startsWith('application/json');
+        if (req.method !== 'POST' || !FAULTS.has(match[1] ?? '') || !json || (site && site !== 'same-origin')) {
+          res.writeHead(403, { 'content-type': 'text/plain' }).end('Only this Storybook page may inject faults\n');
+          return;
+        }
+        readJson(req)
+          .then((body) => control(`faults/${match[1]}`, body))
+          .then(async (answer) => {
+            res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+          })
+          .catch((error: Error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`${error.message}\n`));
+      });
+    },
+  };
+}
