@@ -129,6 +129,46 @@ export function applyTurn(state: ControlState, message: InboundMessage, report: 
 }
 
 /**
+ * Record the user's message of a seeded response's turn (the database's copy). It sorts before every channel
+ * turn (serial `''`, as seeded responses do); the channel's copy of the same turn is then a duplicate.
+ *
+ * @example
+ * ```ts
+ * seedTurn(controls, 't1', { text: 'Hi', createdAt: 1 }, 'r1'); // { turnId: 't1' }
+ * ```
+ */
+export function seedTurn(
+  state: ControlState,
+  turnId: string,
+  user: {
+    readonly text: string;
+    readonly clientId?: string;
+    readonly createdAt: number;
+    readonly headers?: Readonly<Record<string, string>>;
+  },
+  responseId: string,
+): ControlChange | undefined {
+  if (typeof user?.text !== 'string') return undefined;
+  const createdAt = typeof user.createdAt === 'number' ? user.createdAt : 0;
+  expect(state, responseId, turnId, '', createdAt);
+  const known = state.turns.get(turnId);
+  if (known) {
+    if (known.serial === '') return undefined;
+    known.serial = '';
+    return { turnId };
+  }
+  state.turns.set(turnId, {
+    turnId,
+    serial: '',
+    text: user.text,
+    clientId: typeof user.clientId === 'string' ? user.clientId : undefined,
+    createdAt,
+    headers: Object.freeze({ ...(user.headers ?? {}), [TURN_ID_HEADER]: turnId }),
+  });
+  return { turnId };
+}
+
+/**
  * Apply a `cancel` or `regenerate` request.
  *
  * @example

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ConnectedStore } from './connect-channel.js';
-import { applyRequest, applyTurn, cancelRequestOf, createControlState } from './conversation-controls.js';
+import { applyRequest, applyTurn, cancelRequestOf, createControlState, seedTurn } from './conversation-controls.js';
 import type { ConversationResponse, ConversationSnapshot, ConversationTurn } from './conversation-types.js';
 import { buildResponse, buildTurn, type ResponseRecord } from './conversation-view.js';
 import type { ResumableError } from './errors.js';
@@ -157,7 +157,8 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
     const found = record(responseId);
     if (state.entries.get(entry.id) === entry) found.entries.set(entry.id, entry);
     else found.entries.delete(entry.id);
-    const named = partHeadersById.get(entry.id);
+    // A seeded part is named by its own headers; a channel part by the newest message that named it.
+    const named = entry.seeded ? entry : partHeadersById.get(entry.id);
     if (named) found.partHeaders.set(entry.id, named.headers);
     found.turnId ??= entry.headers[TURN_ID_HEADER] || controls.expected.get(responseId)?.turnId;
     responseChanged(responseId, found.turnId, urgent);
@@ -283,8 +284,10 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
   }
 
   function buildSnapshot(): ConversationSnapshot {
-    const groups = new Map<string, { serial: string; responses: ResponseRecord[] }>();
-    for (const turn of controls.turns.values()) groups.set(turn.turnId, { serial: turn.serial, responses: [] });
+    const groups = new Map<string, { serial: string; createdAt: number; responses: ResponseRecord[] }>();
+    for (const turn of controls.turns.values()) {
+      groups.set(turn.turnId, { serial: turn.serial, createdAt: turn.createdAt, responses: [] });
+    }
     const ordered = [...records.values()]
       .map((found) => ({ found, serial: orderSerialOf(found, controls) }))
       .filter((item) => item.serial !== undefined)
@@ -293,13 +296,14 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       const id = found.turnId ?? LOOSE_TURN_PREFIX + found.responseId;
       let group = groups.get(id);
       if (!group) {
-        group = { serial: serial!, responses: [] };
+        group = { serial: serial!, createdAt: seededCreatedAt(found), responses: [] };
         groups.set(id, group);
       }
       group.responses.push(found);
     }
     const turns = [...groups.entries()]
-      .sort((a, b) => compareSerials(a[1].serial, b[1].serial))
+      // Seeded turns all sort at serial '': the database's times order them.
+      .sort((a, b) => compareSerials(a[1].serial, b[1].serial) || a[1].createdAt - b[1].createdAt)
       .map(([id, group]) => turnOf(id, group.responses));
     return Object.freeze({
       turns: Object.freeze(turns),
@@ -319,7 +323,19 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       });
     },
     seed(responses: readonly SeedResponse[]) {
-      if (!disposed) notifier.batch(() => applySeeds(state, responses, report, (entry) => entryChanged(entry, true)));
+      if (disposed) return;
+      notifier.batch(() => {
+        const used = applySeeds(state, responses, { splitParts: true }, report, (entry) => entryChanged(entry, true));
+        for (const response of used) {
+          if (!response.turnId || !response.user) continue;
+          const change = seedTurn(controls, response.turnId, response.user, response.responseId);
+          if (change) {
+            turnCache.delete(response.turnId);
+            snapshot = undefined;
+            notifier.changed(undefined, true);
+          }
+        }
+      });
     },
     getSnapshot() {
       snapshot ??= buildSnapshot();
@@ -358,6 +374,12 @@ export function createConversationStore(options: ConversationStoreOptions = {}):
       clock.dispose();
     },
   };
+}
+
+/** When a seeded response was created (0 for a channel one: its serial orders it). */
+function seededCreatedAt(found: ResponseRecord): number {
+  for (const entry of found.entries.values()) if (entry.seeded) return entry.createdAt;
+  return 0;
 }
 
 /** The serial that places a response: its oldest live entry, else its announcement; undefined when it has neither. */

@@ -26,7 +26,7 @@ export interface ResponseRecord {
 }
 
 function partIndexOfEntry(entry: Entry, headers: Readonly<Record<string, string>> | undefined): number {
-  if (entry.pattern === 'message-per-token') {
+  if (entry.pattern === 'message-per-token' && !entry.seeded) {
     if (!entry.id.startsWith(PART_ID_PREFIX)) return 0;
     return Number(entry.id.slice(PART_ID_PREFIX.length, entry.id.indexOf(':', PART_ID_PREFIX.length)));
   }

@@ -243,7 +243,7 @@ export function createResponseStore(options: ResponseStoreOptions = {}): Respons
 
   function seed(responses: readonly SeedResponse[]): void {
     if (disposed) return;
-    applySeeds(state, responses, report, changed);
+    applySeeds(state, responses, { splitParts: false }, report, changed);
   }
 
   if (options.seed) seed(options.seed);

@@ -1,5 +1,5 @@
 import type { ResumableError } from './errors.js';
-import type { TerminalStatus } from './wire.js';
+import type { PartKind, TerminalStatus } from './wire.js';
 
 /** The two token-streaming patterns. */
 export type ResponsePattern = 'message-per-response' | 'message-per-token';
@@ -129,13 +129,80 @@ export interface NotifyScheduler {
   cancel(): void;
 }
 
-/** A completed response from the app's database, used to seed a store. */
+/**
+ * One part of a seeded response (see {@link SeedResponse.parts}), as the agent streamed it.
+ *
+ * @example
+ * ```ts
+ * const call: SeedPart = { kind: 'tool-call', text: '{"city":"Paris"}', toolCallId: 'c1', toolName: 'weather' };
+ * ```
+ */
+export interface SeedPart {
+  readonly kind: PartKind;
+  /** The part's text (for tool calls, results and data: their JSON text). */
+  readonly text: string;
+  readonly toolCallId?: string;
+  readonly toolName?: string;
+  /** A tool result that is an error message. */
+  readonly isError?: boolean;
+  readonly dataName?: string;
+}
+
+/**
+ * The user's message of a seeded turn (see {@link SeedResponse.user}).
+ *
+ * @example
+ * ```ts
+ * const user: SeedUserMessage = { text: 'What is the weather in Paris?', clientId: 'ana', createdAt: 1_700_000_000_000 };
+ * ```
+ */
+export interface SeedUserMessage {
+  readonly text: string;
+  readonly clientId?: string;
+  readonly createdAt: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A completed response from the app's database, used to seed a store. A conversation store also reads its turn,
+ * its parts, its status and the user's message; a response store shows `text` with its status.
+ *
+ * @example
+ * ```ts
+ * const seed: SeedResponse = {
+ *   responseId: 'r1',
+ *   turnId: 't1',
+ *   user: { text: 'Weather in Paris?', createdAt: 1_700_000_000_000 },
+ *   text: 'Sunny, 21 °C.',
+ *   parts: [
+ *     { kind: 'tool-call', text: '{"city":"Paris"}', toolCallId: 'c1', toolName: 'weather' },
+ *     { kind: 'tool-result', text: '{"sky":"sunny","celsius":21}', toolCallId: 'c1', toolName: 'weather' },
+ *     { kind: 'text', text: 'Sunny, 21 °C.' },
+ *   ],
+ *   status: 'complete',
+ *   createdAt: 1_700_000_000_500,
+ * };
+ * ```
+ */
 export interface SeedResponse {
   readonly responseId: string;
+  /** The text (the text parts joined, when there are parts). */
   readonly text: string;
   /** When it was created (ms epoch). History is read from the newest seed timestamp onwards. */
   readonly createdAt: number;
   readonly pattern?: ResponsePattern;
   readonly headers?: Readonly<Record<string, string>>;
   readonly clientId?: string;
+  /** How it ended. Default `complete`. */
+  readonly status?: TerminalStatus;
+  /** Why it ended in `error`. */
+  readonly errorReason?: string;
+  /** Who stopped it, when it ended `cancelled`. */
+  readonly cancelledBy?: string;
+  /** The turn it answers. */
+  readonly turnId?: string;
+  /** The ordered parts; without them a conversation store shows one `text` part. */
+  readonly parts?: readonly SeedPart[];
+  /** The user's message of {@link SeedResponse.turnId} (repeated on its siblings; read once). */
+  readonly user?: SeedUserMessage;
 }
