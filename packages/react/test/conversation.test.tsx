@@ -6,7 +6,12 @@ import { StrictMode } from 'react';
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Conversation, type UseConversationOptions, useConversation } from '../src/hooks.js';
+import {
+  type Conversation,
+  type ConversationRequest,
+  type UseConversationOptions,
+  useConversation,
+} from '../src/hooks.js';
 import {
   AGENT_TRANSPORT_PARAMS,
   closeClients,
@@ -217,7 +222,7 @@ describe('useConversation requests and paging', () => {
     const answering = answerTurns(agentClient.channels.get(channelName), thinkingModel(hold.opened));
     const client = makeClient(emulator, { clientId: 'ana' });
     let failNext = true;
-    const api = async (request: Parameters<Extract<UseConversationOptions['api'], Function>>[0]) => {
+    const api = async (request: ConversationRequest) => {
       if (request.kind !== 'turn') throw new Error('only turns go to the endpoint in this test');
       if (failNext) {
         failNext = false;
