@@ -7,6 +7,16 @@ import { answer, responseWith, thinking, weatherCall, weatherResult } from './st
 
 const strict = (ui: React.ReactElement) => render(<StrictMode>{ui}</StrictMode>);
 
+const renders = { text: 0, tool: 0 };
+function Text({ part }: TextPartProps) {
+  renders.text++;
+  return <p data-testid="custom-text">{part.text}</p>;
+}
+function Tool({ call, state }: ToolCallPartProps) {
+  renders.tool++;
+  return <div data-testid="custom-tool">{`${call?.toolName} ${state}`}</div>;
+}
+
 describe('<StreamingMessage> with parts', () => {
   it('renders reasoning collapsed, a named tool card with pretty input and result, then the text', () => {
     const response = responseWith('complete', [thinking, weatherCall, weatherResult, answer]);
@@ -84,15 +94,6 @@ describe('<StreamingMessage> with parts', () => {
   });
 
   it('a token re-renders only its own part; custom components replace any part', () => {
-    const renders = { text: 0, tool: 0 };
-    function Text({ part }: TextPartProps) {
-      renders.text++;
-      return <p data-testid="custom-text">{part.text}</p>;
-    }
-    function Tool({ call, state }: ToolCallPartProps) {
-      renders.tool++;
-      return <div data-testid="custom-tool">{`${call?.toolName} ${state}`}</div>;
-    }
     const components = { text: Text, toolCall: Tool };
     const parts = (text: string) => [weatherCall, weatherResult, { ...answer, text }];
     const { rerender } = render(
