@@ -197,5 +197,11 @@ export function intersectCapability(keyCapability: Capability, requested: Capabi
       `Requested capability ${JSON.stringify(requested)} has nothing in common with the key's capability ${JSON.stringify(keyCapability)}`,
     );
   }
+  // Operations from several key resources are merged: list them in the order of the request (or the key).
+  for (const [resource, ops] of Object.entries(result)) {
+    const reference = [...(requested[resource] ?? []), ...(keyCapability[resource] ?? [])];
+    const rank = (op: string) => (reference.includes(op) ? reference.indexOf(op) : reference.length);
+    result[resource] = [...ops].sort((a, b) => rank(a) - rank(b));
+  }
   return result;
 }

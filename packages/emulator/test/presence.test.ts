@@ -227,25 +227,28 @@ describe('presence after a lost connection', () => {
   afterEach(() => shortClients.closeAll());
   afterAll(() => short.stop());
 
-  it.each(formats)('leaves after connectionStateTtl, and the client re-enters on its new connection (%s)', async (format) => {
-    const name = uniqueChannel();
-    // A client that gave up on a held attempt waits disconnectedRetryTimeout before the next one.
-    const alice = shortClients.realtime({ format, clientId: 'alice', disconnectedRetryTimeout: 300 });
-    await alice.channels.get(name).presence.enter('a');
-    const firstId = alice.connection.id;
-    const watcher = shortClients.realtime({ format });
-    const events = await presenceEvents(watcher.channels.get(name));
-    await waitFor(() => events.length === 1, 5000, 'present');
-    short.faults.cutOff(firstId as string, 1500);
-    await waitFor(() => events.length >= 2, 5000, 'leave after the ttl');
-    expect(events[1]).toEqual(['leave', 'alice', 'a']);
-    // After the cut-off the resume fails (80008); the SDK re-enters its member on the new connection.
-    await waitFor(() => events.length >= 3, 8000, 're-enter');
-    expect(events[2]).toEqual(['enter', 'alice', 'a']);
-    expect(alice.connection.id).not.toBe(firstId);
-    const members = await watcher.channels.get(name).presence.get();
-    expect(members.map((m) => [m.clientId, m.connectionId])).toEqual([['alice', alice.connection.id]]);
-  });
+  it.each(formats)(
+    'leaves after connectionStateTtl, and the client re-enters on its new connection (%s)',
+    async (format) => {
+      const name = uniqueChannel();
+      // A client that gave up on a held attempt waits disconnectedRetryTimeout before the next one.
+      const alice = shortClients.realtime({ format, clientId: 'alice', disconnectedRetryTimeout: 300 });
+      await alice.channels.get(name).presence.enter('a');
+      const firstId = alice.connection.id;
+      const watcher = shortClients.realtime({ format });
+      const events = await presenceEvents(watcher.channels.get(name));
+      await waitFor(() => events.length === 1, 5000, 'present');
+      short.faults.cutOff(firstId as string, 1500);
+      await waitFor(() => events.length >= 2, 5000, 'leave after the ttl');
+      expect(events[1]).toEqual(['leave', 'alice', 'a']);
+      // After the cut-off the resume fails (80008); the SDK re-enters its member on the new connection.
+      await waitFor(() => events.length >= 3, 8000, 're-enter');
+      expect(events[2]).toEqual(['enter', 'alice', 'a']);
+      expect(alice.connection.id).not.toBe(firstId);
+      const members = await watcher.channels.get(name).presence.get();
+      expect(members.map((m) => [m.clientId, m.connectionId])).toEqual([['alice', alice.connection.id]]);
+    },
+  );
 });
 
 describe.each(formats)('REST presence over %s', (format) => {
