@@ -27,7 +27,10 @@ describe.each(formats)('batch publish over %s', (format) => {
     ]);
     expect(results).toHaveLength(2);
     expect(results[0]).toMatchObject({ successCount: 1, failureCount: 1 });
-    const [ok, failed] = results[0]?.results as [Ably.BatchPublishSuccessResult, Ably.BatchPublishFailureResult];
+    const [ok, failed] = (results[0]?.results ?? []) as [
+      Ably.BatchPublishSuccessResult,
+      Ably.BatchPublishFailureResult,
+    ];
     expect(ok.channel).toBe(open);
     expect(ok.messageId).not.toBe('');
     expect(ok.serials).toHaveLength(2);

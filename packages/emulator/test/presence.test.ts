@@ -222,7 +222,7 @@ describe('presence after a lost connection', () => {
   let short: Emulator;
   const shortClients = new Clients(() => short);
   beforeAll(async () => {
-    short = await startEmulator({ port: 0, connectionStateTtl: 800, log: process.env.EMU_LOG ? true : false });
+    short = await startEmulator({ port: 0, connectionStateTtl: 800 });
   });
   afterEach(() => shortClients.closeAll());
   afterAll(() => short.stop());
