@@ -160,12 +160,6 @@ export class PresenceSet {
     return new Set([...this.members.values()].map((m) => m.connectionId)).size;
   }
 
-  /** Does this connection have any member here? */
-  hasConnection(connectionId: string): boolean {
-    for (const m of this.members.values()) if (m.connectionId === connectionId) return true;
-    return false;
-  }
-
   /**
    * Leave events for every member of a connection that is gone (closed, expired, detached): the server
    * synthesizes them, so their ids do not start with the connection id and clients order them by
