@@ -435,7 +435,8 @@ export class Channel {
    * as one PRESENCE protocol message at the next channel position.
    */
   applyPresence(pmId: string, connectionId: string | undefined, events: PresenceMember[]): void {
-    const changed = this.presence.applyAll(events);
+    // The events that change the set are delivered at the next position (emit takes it).
+    const changed = this.presence.applyAll(events, this.seq + 1);
     if (changed.length > 0) this.emit(pmId, connectionId, [], changed);
   }
 

@@ -97,13 +97,15 @@ export interface MemberFilter {
  * @example
  * ```ts
  * const set = new PresenceSet(1000);
- * set.applyAll([{ id: 'c1:0:0', action: 2, clientId: 'alice', connectionId: 'c1', timestamp: Date.now(), data: 'hi' }]);
+ * set.applyAll([{ id: 'c1:0:0', action: 2, clientId: 'alice', connectionId: 'c1', timestamp: Date.now(), data: 'hi' }], 1);
  * set.list(); // alice, action 1 (present)
  * ```
  */
 export class PresenceSet {
   private readonly members = new Map<string, PresenceMember>();
-  readonly history: PresenceMember[] = [];
+  /** Presence events with the channel position they were delivered at, oldest first. */
+  readonly history: Array<{ event: PresenceMember; position: number; n: number }> = [];
+  private recorded = 0;
   private leaveCounter = 0;
   private readonly leavePrefix = `synthesized-${randomBytes(3).toString('hex')}`;
 
@@ -119,7 +121,7 @@ export class PresenceSet {
    * removes a member (one that is not present changes nothing, RTP10d) and, without data of its own,
    * carries the member's data (RTP10a).
    */
-  applyAll(events: PresenceMember[]): PresenceMember[] {
+  applyAll(events: PresenceMember[], position: number): PresenceMember[] {
     const changed: PresenceMember[] = [];
     for (const event of events) {
       const key = memberKey(event);
@@ -134,7 +136,8 @@ export class PresenceSet {
         changed.push(event);
       }
     }
-    for (const event of changed) this.history.push(event);
+    // `n` counts every recorded event, so page cursors stay valid when old history is dropped.
+    for (const event of changed) this.history.push({ event, position, n: this.recorded++ });
     if (this.history.length > this.maxHistory) this.history.splice(0, this.history.length - this.maxHistory);
     return changed;
   }

@@ -35,13 +35,26 @@ export function presenceHistory(ctx: RestContext, credentials: RestCredentials, 
   const start = numberParam(ctx.query, 'start');
   const end = numberParam(ctx.query, 'end');
   if (start !== undefined && end !== undefined && start > end) throw errors.invalidParam('start must not be after end');
-  const history = ctx.server.channels.get(base)?.presence.history ?? [];
+  const channel = ctx.server.channels.get(base);
+  // untilAttach (from_serial = the attach position), as for message history.
+  let upTo: number | undefined;
+  const fromSerial = ctx.query.get('from_serial');
+  if (fromSerial !== null) {
+    upTo = channel?.positionOf(fromSerial);
+    if (upTo === undefined) {
+      throw errors.invalidParam(`Invalid from_serial "${fromSerial}": not an attach position of channel "${name}"`);
+    }
+    if ((ctx.query.get('direction') ?? 'backwards') !== 'backwards') {
+      throw errors.invalidParam('untilAttach (from_serial) needs direction=backwards');
+    }
+  }
   const items: PageItem[] = [];
-  history.forEach((event, index) => {
-    if (start !== undefined && event.timestamp < start) return;
-    if (end !== undefined && event.timestamp > end) return;
-    items.push({ key: index, render: (format) => presenceToWire(event, format) });
-  });
+  for (const { event, position, n } of channel?.presence.history ?? []) {
+    if (upTo !== undefined && position > upTo) continue;
+    if (start !== undefined && event.timestamp < start) continue;
+    if (end !== undefined && event.timestamp > end) continue;
+    items.push({ key: n, render: (format) => presenceToWire(event, format) });
+  }
   sendPage(ctx, 'history', items, { defaultDirection: 'backwards' });
 }
 

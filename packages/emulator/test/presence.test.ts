@@ -149,6 +149,7 @@ describe.each(formats)('presence over %s', (format) => {
     expect(members.length).toBe(230);
     expect(members.find((m) => m.clientId === 'member-229')?.data).toBe('229');
     expect(lateChannel.presence.syncComplete).toBe(true);
+    expect((await lateChannel.presence.get({ waitForSync: false })).length).toBe(230);
     expect((await lateChannel.presence.get({ clientId: 'member-7' })).map((m) => m.data)).toEqual(['7']);
   });
 
@@ -280,12 +281,18 @@ describe.each(formats)('REST presence over %s', (format) => {
     expect(next?.items.map((m) => [m.action, m.clientId])).toEqual([['enter', 'a']]);
     const realtimeHistory = await channel.presence.history({});
     expect(realtimeHistory.items.length).toBe(4);
+    // untilAttach: the events up to the attach position of a channel attached afterwards.
+    const late = clients.realtime({ format }).channels.get(name);
+    await late.attach();
+    await channel.presence.enterClient('c', 'after');
+    const untilAttach = await late.presence.history({ untilAttach: true });
+    expect(untilAttach.items.map((m) => m.clientId)).toEqual(['b', 'a', 'b', 'a']);
     const status = await rest.channels.get(name).status();
-    expect(status.status.occupancy.metrics).toMatchObject({ presenceMembers: 1, presenceConnections: 1 });
+    expect(status.status.occupancy.metrics).toMatchObject({ presenceMembers: 2, presenceConnections: 1 });
     // ably.d.ts types the answer as an array; the SDK returns the single BatchResult Ably sends.
     const batch = (await rest.batchPresence([name])) as unknown as Ably.BatchResult<Ably.BatchPresenceSuccessResult>;
     expect(batch.successCount).toBe(1);
-    expect(batch.results[0]?.presence.map((m) => m.clientId)).toEqual(['a']);
+    expect(batch.results[0]?.presence.map((m) => m.clientId)).toEqual(['a', 'c']);
   });
 
   it('needs subscribe for members and history for presence history (40160)', async () => {
