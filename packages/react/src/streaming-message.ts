@@ -9,6 +9,7 @@ export {
 export {
   StreamingMessage,
   StreamingMessageCaret,
+  StreamingMessageConnection,
   StreamingMessageContent,
   type StreamingMessageProps,
   type StreamingMessageResponse,

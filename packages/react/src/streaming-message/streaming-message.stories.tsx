@@ -187,11 +187,16 @@ export const LongAnswer: Story = {
 };
 
 export const CodeHeavy: Story = {
-  args: { stream: true, text: codeAnswer } as StoryArgs,
+  args: { stream: true, text: codeAnswer, intervalMs: 40 } as StoryArgs,
   play: async ({ canvasElement }) => {
-    // While the fence is open the code shows as code, unhighlighted.
-    await waitFor(() => expect(canvasElement.querySelector('[data-part="code-block"][data-open]')).not.toBeNull());
-    expect(canvasElement.querySelector('[data-part="code-block"][data-open] .hljs-keyword')).toBeNull();
+    // While the fence is open its finished lines are highlighted already; the line being written is plain.
+    await waitFor(
+      () =>
+        expect(
+          canvasElement.querySelector('[data-part="code-block"][data-open][data-highlighted="partial"] .hljs-keyword'),
+        ).not.toBeNull(),
+      { timeout: 10_000 },
+    );
     await waitForStatus(canvasElement, 'complete');
     // Once closed, highlighting is loaded and applied.
     await waitFor(() =>

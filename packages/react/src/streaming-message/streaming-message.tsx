@@ -16,6 +16,7 @@ import {
   useState,
 } from 'react';
 import { announcementFor, DEFAULT_LABELS, type MessageStatus, type StreamingMessageLabels } from './announcements.js';
+import { type CaretRequest, CaretSlots, renderCaret, useCaretSlots } from './caret-slot.js';
 import { MarkdownContent } from './markdown-content.js';
 
 /** A response as the hooks return it: anything with `text` and `status`. */
@@ -30,6 +31,7 @@ export interface StreamingMessageResponse {
 interface MessageState {
   readonly text: string;
   readonly status: MessageStatus;
+  /** Whether the connection is being re-established (the `reconnecting` prop, or a `connectionState` other than `connected`). */
   readonly reconnecting: boolean;
   readonly errorReason: string | undefined;
   readonly format: 'markdown' | 'plain';
@@ -45,6 +47,8 @@ interface MessageState {
 class MessageStore {
   private readonly listeners = new Set<() => void>();
   private notified: MessageState | undefined;
+  /** Where the caret is drawn: inline at the end of the text when a Content part is there. */
+  readonly caretSlots = new CaretSlots();
   constructor(public state: MessageState) {}
   readonly subscribe = (listener: () => void) => {
     this.listeners.add(listener);
@@ -71,9 +75,14 @@ const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffect : us
  * root's notification when one of the `fields` it reads has changed. Unlike `useSyncExternalStore`,
  * this leaves no passive effect to schedule on every token.
  */
-function useMessage(part: string, fields: readonly (keyof MessageState)[]): MessageState {
+function useStore(part: string): MessageStore {
   const store = useContext(MessageContext);
   if (!store) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
+  return store;
+}
+
+function useMessage(part: string, fields: readonly (keyof MessageState)[]): MessageState {
+  const store = useStore(part);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const rendered = useRef(store.state);
   rendered.current = store.state;
@@ -88,7 +97,7 @@ function useMessage(part: string, fields: readonly (keyof MessageState)[]): Mess
   return store.state;
 }
 
-const CONTENT_FIELDS = ['text', 'status', 'format', 'urlPolicy', 'labels'] as const;
+const CONTENT_FIELDS = ['text', 'status', 'reconnecting', 'format', 'urlPolicy', 'labels'] as const;
 const CARET_FIELDS = ['status', 'reconnecting'] as const;
 const STATUS_FIELDS = ['status', 'reconnecting', 'errorReason', 'labels'] as const;
 
@@ -104,6 +113,12 @@ export interface StreamingMessageRootProps extends Omit<HTMLAttributes<HTMLDivEl
   readonly response?: StreamingMessageResponse | undefined;
   /** The connection is being re-established; shown as `data-connection="reconnecting"` and announced. */
   readonly reconnecting?: boolean | undefined;
+  /**
+   * The Ably connection's state (`client.connection.state`). Anything but `connected` counts as
+   * reconnecting: while the response is unfinished, the caret pauses and "Reconnecting…" is shown
+   * and announced. Leave it out to rely on `reconnecting` alone.
+   */
+  readonly connectionState?: string | undefined;
   /** `markdown` (default) or `plain` text. */
   readonly format?: 'markdown' | 'plain' | undefined;
   /** Which links and images are allowed. Default: http, https and mailto links; no images. */
@@ -128,11 +143,26 @@ export interface StreamingMessageRootProps extends Omit<HTMLAttributes<HTMLDivEl
  * ```
  */
 export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageRootProps>(function StreamingMessageRoot(
-  { text, status, response, reconnecting = false, format = 'markdown', urlPolicy, labels, children, ...rest },
+  {
+    text,
+    status,
+    response,
+    reconnecting: reconnectingProp = false,
+    connectionState,
+    format = 'markdown',
+    urlPolicy,
+    labels,
+    children,
+    ...rest
+  },
   ref,
 ) {
   const resolvedText = response?.text ?? text ?? '';
   const resolvedStatus = response?.status ?? status ?? 'complete';
+  // A finished answer has nothing left to wait for, whatever the connection does.
+  const reconnecting =
+    (reconnectingProp || (connectionState !== undefined && connectionState !== 'connected')) &&
+    (isActive(resolvedStatus) || resolvedStatus === 'stale');
   const errorReason = response?.errorReason;
   const labelsKey = labels ? JSON.stringify(labels) : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: labels compared by value
@@ -184,11 +214,18 @@ StreamingMessageRoot.displayName = 'StreamingMessage.Root';
  */
 export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(
   function StreamingMessageContent({ style, ...rest }, ref) {
-    const { text, status, format, urlPolicy, labels } = useMessage('Content', CONTENT_FIELDS);
+    const store = useStore('Content');
+    const { text, status, reconnecting, format, urlPolicy, labels } = useMessage('Content', CONTENT_FIELDS);
+    const subscribeSlots = useCaretSlots(store.caretSlots);
+    useLayoutEffectOnClient(subscribeSlots, [store]);
+    useLayoutEffectOnClient(() => store.caretSlots.addContent(), [store]);
+    const request = store.caretSlots.request;
+    const caret = request ? renderCaret(status, reconnecting, request) : null;
     if (format === 'plain') {
       return (
         <div data-part="content" style={{ whiteSpace: 'pre-wrap', ...style }} {...rest} ref={ref}>
           {text}
+          {caret}
         </div>
       );
     }
@@ -199,6 +236,7 @@ export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes
           repair={isActive(status) || status === 'stale'}
           urlPolicy={urlPolicy}
           labels={labels}
+          caret={caret}
         />
       </div>
     );
@@ -207,8 +245,10 @@ export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes
 StreamingMessageContent.displayName = 'StreamingMessage.Content';
 
 /**
- * A caret shown while the response streams; hidden from assistive technology. The optional
- * stylesheet makes it blink, except under `prefers-reduced-motion: reduce`.
+ * A caret shown while the response streams, right after the last character (the Content part draws
+ * it inside the last block); hidden from assistive technology. While reconnecting it stays, marked
+ * `data-paused`. The optional stylesheet makes it blink, except when paused or under
+ * `prefers-reduced-motion: reduce`.
  *
  * @example
  * ```tsx
@@ -219,9 +259,17 @@ StreamingMessageContent.displayName = 'StreamingMessage.Content';
 // skip the root's per-token render and are re-rendered by its notification instead.
 export const StreamingMessageCaret = memo(
   forwardRef<HTMLSpanElement, HTMLAttributes<HTMLSpanElement>>(function StreamingMessageCaret(props, ref) {
+    const store = useStore('Caret');
     const { status, reconnecting } = useMessage('Caret', CARET_FIELDS);
-    if (!isActive(status) || reconnecting) return null;
-    return <span data-part="caret" aria-hidden="true" {...props} ref={ref} />;
+    const slots = store.caretSlots;
+    const subscribeSlots = useCaretSlots(slots);
+    useLayoutEffectOnClient(subscribeSlots, [slots]);
+    const request = useMemo<CaretRequest>(() => ({ props, ref }), [props, ref]);
+    useLayoutEffectOnClient(() => slots.setRequest(request), [slots, request]);
+    useLayoutEffectOnClient(() => () => slots.setRequest(undefined), [slots]);
+    // A Content part draws the caret inline; without one the caret draws itself here.
+    if (slots.contents > 0) return null;
+    return renderCaret(status, reconnecting, request);
   }),
 );
 StreamingMessageCaret.displayName = 'StreamingMessage.Caret';
@@ -238,6 +286,9 @@ const visuallyHidden: CSSProperties = {
   border: 0,
 };
 
+/** How long a new status region stays empty before its first announcement. */
+const ANNOUNCE_DELAY_MS = 100;
+
 /** Props of {@link StreamingMessageStatus}. */
 export interface StreamingMessageStatusProps extends HTMLAttributes<HTMLDivElement> {
   /** Show the status text; by default it is only announced. */
@@ -245,8 +296,10 @@ export interface StreamingMessageStatusProps extends HTMLAttributes<HTMLDivEleme
 }
 
 /**
- * The one polite status region: announces started, complete, error, interrupted and reconnecting.
- * A message that mounts already finished (restored after a refresh) announces nothing.
+ * The one polite status region: announces started, complete, error, stopped, interrupted,
+ * reconnecting and reconnected, each once as it happens. It mounts empty and speaks a moment later
+ * (a region that appears with its text is not read). A message that mounts already finished
+ * (restored after a refresh) announces nothing.
  *
  * @example
  * ```tsx
@@ -259,11 +312,21 @@ export const StreamingMessageStatus = memo(
     ref,
   ) {
     const { status, reconnecting, errorReason, labels } = useMessage('Status', STATUS_FIELDS);
-    const mounted = useRef({ status, reconnecting, changed: false });
+    const mounted = useRef({ status, reconnecting, changed: false, dropped: false });
     if (status !== mounted.current.status || reconnecting !== mounted.current.reconnecting)
       mounted.current.changed = true;
+    if (reconnecting) mounted.current.dropped = true;
+    // A live region that appears already holding its text is not announced: it mounts empty and
+    // says the first status a moment later, once assistive technology has seen it.
+    const [armed, setArmed] = useState(false);
+    useEffect(() => {
+      const timer = setTimeout(() => setArmed(true), ANNOUNCE_DELAY_MS);
+      return () => clearTimeout(timer);
+    }, []);
     const restored = !mounted.current.changed && !isActive(status) && !reconnecting;
-    const message = restored ? '' : announcementFor(status, reconnecting, labels, errorReason);
+    const early = !mounted.current.changed && !armed;
+    const message =
+      restored || early ? '' : announcementFor(status, reconnecting, labels, errorReason, mounted.current.dropped);
     return (
       <div
         data-part="status"
@@ -281,6 +344,31 @@ export const StreamingMessageStatus = memo(
 );
 StreamingMessageStatus.displayName = 'StreamingMessage.Status';
 
+const CONNECTION_FIELDS = ['reconnecting', 'labels'] as const;
+
+/**
+ * A visible "Reconnecting…" line while the connection is being re-established and the answer is
+ * unfinished, so an outage shows where the reader looks. Hidden from assistive technology: the
+ * status region announces it.
+ *
+ * @example
+ * ```tsx
+ * <StreamingMessage.Connection className="reconnecting-note" />
+ * ```
+ */
+export const StreamingMessageConnection = memo(
+  forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(function StreamingMessageConnection(props, ref) {
+    const { reconnecting, labels } = useMessage('Connection', CONNECTION_FIELDS);
+    if (!reconnecting) return null;
+    return (
+      <div data-part="connection" aria-hidden="true" {...props} ref={ref}>
+        {labels.reconnecting}
+      </div>
+    );
+  }),
+);
+StreamingMessageConnection.displayName = 'StreamingMessage.Connection';
+
 /** Props of {@link StreamingMessage}: those of the root. Without children it renders every part. */
 export type StreamingMessageProps = StreamingMessageRootProps;
 
@@ -294,6 +382,7 @@ const StreamingMessageImpl = forwardRef<HTMLDivElement, StreamingMessageProps>(f
         <>
           <StreamingMessageContent />
           <StreamingMessageCaret />
+          <StreamingMessageConnection />
           <StreamingMessageStatus />
         </>
       )}
@@ -324,4 +413,5 @@ export const StreamingMessage = Object.assign(StreamingMessageImpl, {
   Content: StreamingMessageContent,
   Caret: StreamingMessageCaret,
   Status: StreamingMessageStatus,
+  Connection: StreamingMessageConnection,
 });
