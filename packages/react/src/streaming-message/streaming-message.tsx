@@ -26,6 +26,8 @@ export interface StreamingMessageResponse {
   readonly errorReason?: string | undefined;
   /** Set by the store when the start of the text could not be read back (e.g. past the rewind window, no history capability). */
   readonly incomplete?: true | undefined;
+  /** The connection's state, when the hook reports it; the `connectionState` prop wins over it. */
+  readonly connectionState?: string | undefined;
 }
 
 interface MessageState {
@@ -159,9 +161,10 @@ export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageR
 ) {
   const resolvedText = response?.text ?? text ?? '';
   const resolvedStatus = response?.status ?? status ?? 'complete';
+  const connection = connectionState ?? response?.connectionState;
   // A finished answer has nothing left to wait for, whatever the connection does.
   const reconnecting =
-    (reconnectingProp || (connectionState !== undefined && connectionState !== 'connected')) &&
+    (reconnectingProp || (connection !== undefined && connection !== 'connected')) &&
     (isActive(resolvedStatus) || resolvedStatus === 'stale');
   const errorReason = response?.errorReason;
   const labelsKey = labels ? JSON.stringify(labels) : '';
