@@ -25,12 +25,21 @@ export interface DemoStack {
 /** Build the app with Vite's JS API into a temporary directory. */
 async function buildApp(): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'resumable-demo-'));
-  await build({
-    root,
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: false, minify: true },
-  });
+  // Vitest sets NODE_ENV=test, and Vite keeps an NODE_ENV it finds: the app would be built with
+  // React's development bundle and JSX runtime. Build what `vite build` ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root,
+      mode: 'production',
+      configFile: join(root, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, sourcemap: false, minify: true },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   return outDir;
 }
 

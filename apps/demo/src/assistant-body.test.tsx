@@ -47,4 +47,15 @@ describe('<AssistantBody>', () => {
     );
     expect(screen.queryByRole('note')).toBeNull();
   });
+
+  it('shows an outage on the answer itself while it is unfinished', () => {
+    const response = { text: 'half of it', status: 'streaming' } as const;
+    const { container, rerender } = render(
+      <AssistantBody response={response} view="markdown" reconnecting={false} connectionState="disconnected" />,
+    );
+    expect(container.querySelector('[data-part="connection"]')?.textContent).toBe('Reconnecting…');
+    expect(container.querySelector('[data-part="caret"]')?.hasAttribute('data-paused')).toBe(true);
+    rerender(<AssistantBody response={response} view="markdown" reconnecting={false} connectionState="connected" />);
+    expect(container.querySelector('[data-part="connection"]')).toBeNull();
+  });
 });

@@ -14,6 +14,8 @@ export function AssistantBody(props: {
   response: StreamingMessageResponse;
   view: 'markdown' | 'source';
   reconnecting: boolean;
+  /** The client's connection state: while it is not `connected` an unfinished answer says "Reconnecting…". */
+  connectionState?: string | undefined;
 }) {
   return (
     <>
@@ -23,7 +25,12 @@ export function AssistantBody(props: {
           {props.response.text}
         </pre>
       ) : (
-        <StreamingMessage className="markdown" response={props.response} reconnecting={props.reconnecting} />
+        <StreamingMessage
+          className="markdown"
+          response={props.response}
+          reconnecting={props.reconnecting}
+          connectionState={props.connectionState}
+        />
       )}
     </>
   );

@@ -1,23 +1,61 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { fetchResponse } from './api.js';
 import type { PaneStatus } from './chat-pane.js';
-import type { ProtocolLog } from './protocol-log.js';
+import type { ProtocolEvent, ProtocolLog } from './protocol-log.js';
+
+/**
+ * Rows of the event list actually rendered: the newest ones. The log keeps 300; rendering them all
+ * on every update (the log notifies at most once per animation frame) cost frames while streaming.
+ */
+export const VISIBLE_EVENTS = 80;
+
+/**
+ * How often the inspector redraws at most. The log batches its changes per animation frame, but
+ * a panel redrawn 60 times a second while an answer streams costs the page frames (its layout and
+ * paint are not free) for numbers nobody reads that fast.
+ */
+export const INSPECTOR_INTERVAL_MS = 200;
+
+/** The log's snapshot, with change notifications spaced at least `interval` ms apart. */
+function useThrottledSnapshot(log: ProtocolLog, interval: number) {
+  const subscribe = useCallback(
+    (notify: () => void) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let last = Number.NEGATIVE_INFINITY;
+      const unsubscribe = log.subscribe(() => {
+        if (timer !== undefined) return;
+        timer = setTimeout(
+          () => {
+            timer = undefined;
+            last = performance.now();
+            notify();
+          },
+          Math.max(0, last + interval - performance.now()),
+        );
+      });
+      return () => {
+        unsubscribe();
+        clearTimeout(timer);
+      };
+    },
+    [log, interval],
+  );
+  return useSyncExternalStore(subscribe, log.getSnapshot);
+}
 
 /**
  * What the main client went through: connection and channel state, the protocol events it received
  * (with sizes), tokens produced versus messages received, and whether it had to resync.
  */
 export function Inspector({ log, status }: { log: ProtocolLog; status: PaneStatus | undefined }) {
-  const snapshot = useSyncExternalStore(log.subscribe, log.getSnapshot);
+  const snapshot = useThrottledSnapshot(log, INSPECTOR_INTERVAL_MS);
   const tokens = useTokenCounts(snapshot.responseIds);
   const totalTokens = [...tokens.values()].reduce((sum, count) => sum + count, 0);
   const appends = (snapshot.counts.append ?? 0) + (snapshot.counts['create token'] ?? 0);
-  const list = useRef<HTMLOListElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll whenever a new event arrives
-  useEffect(() => {
-    if (list.current) list.current.scrollTop = list.current.scrollHeight;
-  }, [snapshot.events.length]);
-
+  // Newest first in the DOM (and so for a screen reader); the list is laid out bottom-up, so the
+  // newest event shows at the bottom and stays in view with no scrolling from script (reading
+  // scrollHeight on every update forced a layout of the whole page).
+  const shown = snapshot.events.slice(-VISIBLE_EVENTS).reverse();
   const resyncs = status?.resyncCount ?? 0;
   return (
     <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
@@ -72,19 +110,33 @@ export function Inspector({ log, status }: { log: ProtocolLog; status: PaneStatu
           .join(' · ') || 'no messages yet'}
         {appends > 0 && totalTokens > 0 ? ` · ${(totalTokens / snapshot.messages).toFixed(1)} tokens per message` : ''}
       </p>
-      <ol className="events" ref={list} data-testid="protocol-events">
-        {snapshot.events.map((event) => (
-          <li key={event.seq} className={`event event-${event.kind}`}>
-            <time>{(event.at / 1000).toFixed(2)}s</time>
-            <span className="event-label">{event.label}</span>
-            <span className="event-detail">{event.detail}</span>
-            {event.size !== undefined && <span className="event-size">{event.size} B</span>}
-          </li>
+      {/* Focusable so the keyboard can scroll it; named for what it lists. */}
+      <ol
+        className="events"
+        data-testid="protocol-events"
+        aria-label={`Protocol events, newest first (${shown.length} of ${snapshot.events.length})`}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable
+        tabIndex={0}
+      >
+        {shown.map((event) => (
+          <EventRow key={event.seq} event={event} />
         ))}
       </ol>
     </section>
   );
 }
+
+/** One event; events never change, so a row renders once however often the list updates. */
+const EventRow = memo(function EventRow({ event }: { event: ProtocolEvent }) {
+  return (
+    <li className={`event event-${event.kind}`}>
+      <time>{(event.at / 1000).toFixed(2)}s</time>
+      <span className="event-label">{event.label}</span>
+      <span className="event-detail">{event.detail}</span>
+      {event.size !== undefined && <span className="event-size">{event.size} B</span>}
+    </li>
+  );
+});
 
 /** Tokens the model produced for each response seen on the channel, from the agent server once it finishes. */
 function useTokenCounts(responseIds: readonly string[]): Map<string, number> {

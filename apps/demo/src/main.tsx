@@ -3,7 +3,11 @@ import { createRoot } from 'react-dom/client';
 import { fetchConfig } from './api.js';
 import { App } from './app.js';
 import '@resumable/react/styles.css';
+import './theme.css';
 import './styles.css';
+import './sidebar.css';
+// Last: the narrow-screen layout overrides the wide one.
+import './narrow.css';
 
 const root = createRoot(document.getElementById('root')!);
 

@@ -19,6 +19,7 @@ export { StreamingMessageParts } from './streaming-message/parts/parts.js';
 export {
   StreamingMessage,
   StreamingMessageCaret,
+  StreamingMessageConnection,
   StreamingMessageContent,
   type StreamingMessageProps,
   type StreamingMessageResponse,

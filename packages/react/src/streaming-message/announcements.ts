@@ -11,7 +11,13 @@ export interface StreamingMessageLabels {
   readonly cancelled: string;
   readonly stale: string;
   readonly reconnecting: string;
+  /** Said once the connection is back while the response is still streaming. */
+  readonly reconnected: string;
   readonly copyCode: string;
+  /** Name of a code block (a scrollable region reachable with the keyboard); the language follows. */
+  readonly code: string;
+  /** Name of a table's scrollable region. */
+  readonly table: string;
   readonly copied: string;
   readonly blockedImage: string;
   readonly footnotes: string;
@@ -41,7 +47,10 @@ export const DEFAULT_LABELS: StreamingMessageLabels = {
   cancelled: 'Response stopped',
   stale: 'Response interrupted',
   reconnecting: 'Reconnecting…',
+  reconnected: 'Reconnected, response continues',
   copyCode: 'Copy code',
+  code: 'Code',
+  table: 'Table',
   copied: 'Copied',
   blockedImage: 'Image blocked',
   footnotes: 'Footnotes',
@@ -64,13 +73,15 @@ export function announcementFor(
   reconnecting: boolean,
   labels: StreamingMessageLabels,
   errorReason?: string,
+  /** The connection dropped during this response and is back: say so instead of "started" again. */
+  reconnected = false,
 ): string {
   if (reconnecting && (status === 'streaming' || status === 'pending' || status === 'stale'))
     return labels.reconnecting;
   switch (status) {
     case 'pending':
     case 'streaming':
-      return labels.started;
+      return reconnected ? labels.reconnected : labels.started;
     case 'complete':
       return labels.complete;
     case 'error':

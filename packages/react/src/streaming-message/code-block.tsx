@@ -23,23 +23,36 @@ function toReact(nodes: readonly HighlightNode[]): ReactNode[] {
   );
 }
 
-/** Highlighting for a closed fence, loaded on first use; undefined until it is ready. */
-function useHighlight(code: string, language: string | undefined, enabled: boolean): HighlightNode[] | undefined {
-  const key = language ? cacheKey(language, code) : '';
-  const [result, setResult] = useState<{ key: string; nodes: HighlightNode[] | undefined }>();
-  // Keyed on one value that stays '' while the fence is open, so a streaming block schedules no
-  // effect per token.
-  const wanted = enabled && language && !cache.has(key) ? key : '';
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `wanted` changes exactly when code or language do (while enabled)
+/** A highlighted beginning of a code block: `code` is the text the nodes cover. */
+interface Highlighted {
+  readonly code: string;
+  readonly nodes: HighlightNode[];
+}
+
+/**
+ * Highlighting for a code block, loaded on first use. A closed fence is highlighted whole; an open
+ * one line by line, up to its last finished line, so colours arrive as the code streams rather
+ * than all at once when the fence closes. Until a new version is ready the last one is kept (with
+ * the rest as plain text), so no colour ever flashes off.
+ */
+function useHighlight(code: string, language: string | undefined, open: boolean): Highlighted | undefined {
+  const target = open ? code.slice(0, code.lastIndexOf('\n') + 1) : code;
+  const key = language && target ? cacheKey(language, target) : '';
+  const [, setLoaded] = useState('');
+  const shown = useRef<Highlighted>(undefined);
+  // Keyed on one value that changes only when a line is finished (or the fence closes), so a
+  // streaming block schedules no effect per token.
+  const wanted = key && !cache.has(key) ? key : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `wanted` changes exactly when target or language do
   useEffect(() => {
     if (!wanted || !language) return;
     let cancelled = false;
     import('./highlight.js').then(
       ({ highlight }) => {
-        const nodes = highlight(code, language);
+        const nodes = highlight(target, language);
         if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
         cache.set(wanted, nodes ?? null);
-        if (!cancelled) setResult({ key: wanted, nodes });
+        if (!cancelled) setLoaded(wanted);
       },
       () => undefined, // without highlighting the code still shows as plain text
     );
@@ -47,24 +60,32 @@ function useHighlight(code: string, language: string | undefined, enabled: boole
       cancelled = true;
     };
   }, [wanted]);
-  if (!enabled || !language) return undefined;
+  if (!key) return undefined;
   const cached = cache.get(key);
-  if (cached !== undefined) return cached ?? undefined;
-  return result?.key === key ? result.nodes : undefined;
+  if (cached) shown.current = { code: target, nodes: cached };
+  else if (cached === null) shown.current = undefined; // a language lowlight does not know
+  // The code only grows while it streams; a version that is no longer its beginning is dropped.
+  if (shown.current && !code.startsWith(shown.current.code)) shown.current = undefined;
+  return shown.current;
 }
 
 /** Props of {@link CodeBlock}. */
 export interface CodeBlockProps {
   readonly code: string;
   readonly language?: string | undefined;
-  /** The fence is still open: show the code as it streams, highlight once it closes. */
+  /** The fence is still open: the code streams in, highlighted up to its last finished line. */
   readonly open?: boolean | undefined;
   readonly labels: StreamingMessageLabels;
+  /** Drawn after the last character of the code. */
+  readonly caret?: ReactNode;
 }
 
-/** A fenced or indented code block with a copy button; highlighted lazily once complete. */
-export function CodeBlock({ code, language, open = false, labels }: CodeBlockProps) {
-  const highlighted = useHighlight(code, language, !open);
+/**
+ * A fenced or indented code block with a copy button; highlighted lazily, line by line while it
+ * streams. The code scrolls sideways inside a named region that the keyboard can reach and scroll.
+ */
+export function CodeBlock({ code, language, open = false, labels, caret }: CodeBlockProps) {
+  const highlighted = useHighlight(code, language, open);
   const [copied, setCopied] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -80,7 +101,7 @@ export function CodeBlock({ code, language, open = false, labels }: CodeBlockPro
       data-part="code-block"
       data-language={language}
       data-open={open ? '' : undefined}
-      data-highlighted={highlighted ? '' : undefined}
+      data-highlighted={highlighted ? (highlighted.code.length === code.length ? '' : 'partial') : undefined}
     >
       <div data-part="code-toolbar">
         {language ? <span data-part="code-language">{language}</span> : null}
@@ -88,9 +109,15 @@ export function CodeBlock({ code, language, open = false, labels }: CodeBlockPro
           {copied ? labels.copied : labels.copyCode}
         </button>
       </div>
-      <pre>
+      {/* A long line scrolls sideways: the keyboard must reach the block to scroll it. A named group
+          (not a landmark, not a fieldset) says what it is when focused. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable */}
+      {/* biome-ignore lint/a11y/useSemanticElements: a group of code, not of form fields */}
+      <pre tabIndex={0} role="group" aria-label={language ? `${labels.code}: ${language}` : labels.code}>
         <code className={language ? `language-${language}` : undefined}>
-          {highlighted ? toReact(highlighted) : code}
+          {highlighted ? toReact(highlighted.nodes) : null}
+          {highlighted ? code.slice(highlighted.code.length) : code}
+          {caret}
         </code>
       </pre>
     </div>

@@ -4,6 +4,7 @@ import {
   createStreamingMarkdown,
   type FootnoteList,
   type MarkdownBlock,
+  type MarkdownElement,
   type MarkdownNode,
   type StreamingMarkdown,
   type UrlPolicy,
@@ -35,26 +36,92 @@ function FootnoteRef({ label }: { label: string }) {
   );
 }
 
-function renderNodes(nodes: readonly MarkdownNode[], ctx: RenderContextValue): ReactNode[] {
-  return nodes.map((node, i) => renderNode(node, i, ctx));
+/** Elements whose last child, when it is one of these, holds the end of the text (and so the caret). */
+const CARET_DESCENDS = new Set<string>([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'pre',
+]);
+
+/**
+ * Render `nodes`; with a `caret`, put it right after the last character: inside the last child
+ * when that is a block that holds text, else after the last (inline) child.
+ */
+function renderNodes(nodes: readonly MarkdownNode[], ctx: RenderContextValue, caret?: ReactNode): ReactNode[] {
+  const rendered = nodes.map((node, i) => renderNode(node, i, ctx));
+  if (caret == null) return rendered;
+  const last = nodes[nodes.length - 1];
+  if (last?.type === 'element' && CARET_DESCENDS.has(last.tagName)) {
+    rendered[rendered.length - 1] = renderNode(last, nodes.length - 1, ctx, caret);
+  } else rendered.push(caret);
+  return rendered;
 }
 
-function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): ReactNode {
-  if (node.type === 'text') return node.value;
+function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue, caret?: ReactNode): ReactNode {
+  if (node.type === 'text') return caret == null ? node.value : [node.value, caret];
   const { properties: p } = node;
   switch (node.tagName) {
     case 'pre': {
       const code = node.children[0]?.type === 'text' ? node.children[0].value : '';
-      return <CodeBlock key={key} code={code} language={p.language} open={p.open} labels={ctx.labels} />;
+      return <CodeBlock key={key} code={code} language={p.language} open={p.open} labels={ctx.labels} caret={caret} />;
     }
+    case 'hr':
+    case 'img':
+    case 'br':
+    case 'blocked-image':
+    case 'footnote-ref':
+      // Nothing to put the caret inside: it follows the element.
+      if (caret != null) return [renderNode(node, key, ctx), caret];
+      break;
+    case 'table':
+      // Wide tables scroll sideways inside a named group the keyboard can reach (not a landmark:
+      // an answer may hold many).
+      return (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable
+        // biome-ignore lint/a11y/useSemanticElements: a group around a table, not of form fields
+        <div key={key} data-part="table" role="group" aria-label={ctx.labels.table} tabIndex={0}>
+          <table>{renderNodes(node.children, ctx, caret)}</table>
+        </div>
+      );
+    case 'ul':
+      return (
+        <ul key={key} data-task-list={node.children.some(isTaskItem) ? '' : undefined}>
+          {renderNodes(node.children, ctx, caret)}
+        </ul>
+      );
+  }
+  return renderElement(node, key, ctx, caret);
+}
+
+const isTaskItem = (node: MarkdownNode) =>
+  node.type === 'element' && node.tagName === 'li' && node.properties.checked !== undefined;
+
+function renderElement(node: MarkdownElement, key: number, ctx: RenderContextValue, caret: ReactNode): ReactNode {
+  const { properties: p } = node;
+  switch (node.tagName) {
     case 'a':
       return (
         <a key={key} href={p.href} rel={p.rel} title={p.title}>
-          {renderNodes(node.children, ctx)}
+          {renderNodes(node.children, ctx, caret)}
         </a>
       );
     case 'pending-link':
-      return <PendingLink key={key}>{renderNodes(node.children, ctx)}</PendingLink>;
+      return <PendingLink key={key}>{renderNodes(node.children, ctx, caret)}</PendingLink>;
     case 'img':
       return <img key={key} src={p.src} alt={p.alt} title={p.title} loading="lazy" referrerPolicy="no-referrer" />;
     case 'blocked-image': {
@@ -74,13 +141,13 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
       return (
         <li key={key} data-task={p.checked ? 'checked' : 'unchecked'}>
           <input type="checkbox" checked={p.checked} disabled readOnly aria-label={p.checked ? 'Done' : 'Not done'} />{' '}
-          {renderNodes(node.children, ctx)}
+          {renderNodes(node.children, ctx, caret)}
         </li>
       );
     case 'ol':
       return (
         <ol key={key} start={p.start}>
-          {renderNodes(node.children, ctx)}
+          {renderNodes(node.children, ctx, caret)}
         </ol>
       );
     case 'th':
@@ -88,33 +155,54 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
       return createElement(
         node.tagName,
         { key, style: p.align ? { textAlign: p.align } : undefined },
-        ...renderNodes(node.children, ctx),
+        ...renderNodes(node.children, ctx, caret),
       );
   }
-  return node.children.length === 0
+  return node.children.length === 0 && caret == null
     ? createElement(node.tagName, { key })
-    : createElement(node.tagName, { key }, ...renderNodes(node.children, ctx));
+    : createElement(node.tagName, { key }, ...renderNodes(node.children, ctx, caret));
 }
 
-/** One block; completed blocks keep their identity, so they render once. */
-const Block = memo(function Block({ block, ctx }: { block: MarkdownBlock; ctx: RenderContextValue }) {
-  return <>{renderNodes(block.nodes, ctx)}</>;
+/** One top-level node; those of completed blocks keep their identity, so they render once. */
+const TopNode = memo(function TopNode({
+  node,
+  ctx,
+  caret,
+}: {
+  node: MarkdownNode;
+  ctx: RenderContextValue;
+  caret: ReactNode;
+}) {
+  return <>{renderNode(node, 0, ctx, caret)}</>;
 });
 
-// Blocks are rendered as a shallow tree: sections of chunks of blocks, each group memoised. A token
-// changes the last block, so it re-renders one section and one chunk and costs a few memo checks
-// per level instead of one per block of the answer. Blocks keep their position in the tree from
-// the moment they appear, so the DOM of a block is never replaced when it completes.
+// Top-level nodes are rendered as a shallow tree: sections of chunks of nodes, each group
+// memoised. A token changes the last node, so it re-renders one section and one chunk and costs a
+// few memo checks per level instead of one per node of the answer.
+//
+// A node's place in that tree is its position among all the document's top-level nodes, not the
+// block it came in: the open tail often holds two blocks (a finished paragraph and the first line
+// of the next) that later become two completed blocks. Keyed by position, each keeps its parent
+// and key throughout, so React never replaces a block's DOM when it completes.
 const FANOUT = 16;
 
-type Chunk = readonly MarkdownBlock[];
+type Chunk = readonly MarkdownNode[];
 type Section = readonly Chunk[];
 
-function ChunkBlocks({ blocks, ctx }: { blocks: Chunk; ctx: RenderContextValue }) {
+interface GroupProps<T> {
+  readonly items: T;
+  readonly ctx: RenderContextValue;
+  /** Only the last group gets the caret; the others keep `undefined` and stay memoised. */
+  readonly caret: ReactNode;
+}
+
+function ChunkNodes({ items, ctx, caret }: GroupProps<Chunk>) {
+  const last = items.length - 1;
   return (
     <>
-      {blocks.map((block) => (
-        <Block key={block.key} block={block} ctx={ctx} />
+      {items.map((node, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: position i always holds the same top-level node
+        <TopNode key={i} node={node} ctx={ctx} caret={i === last ? caret : undefined} />
       ))}
     </>
   );
@@ -122,23 +210,24 @@ function ChunkBlocks({ blocks, ctx }: { blocks: Chunk; ctx: RenderContextValue }
 
 // Each memoised group renders one wrapper child: React walks a skipped fiber's direct children
 // once per render, so that walk should be one fiber long, not FANOUT.
-const MemoChunk = memo(function MemoChunk({ blocks, ctx }: { blocks: Chunk; ctx: RenderContextValue }) {
-  return <ChunkBlocks blocks={blocks} ctx={ctx} />;
+const MemoChunk = memo(function MemoChunk(props: GroupProps<Chunk>) {
+  return <ChunkNodes {...props} />;
 });
 
-function SectionChunks({ chunks, ctx }: { chunks: Section; ctx: RenderContextValue }) {
+function SectionChunks({ items, ctx, caret }: GroupProps<Section>) {
+  const last = items.length - 1;
   return (
     <>
-      {chunks.map((blocks, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: chunk i always holds the same block positions
-        <MemoChunk key={i} blocks={blocks} ctx={ctx} />
+      {items.map((chunk, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: chunk i always holds the same node positions
+        <MemoChunk key={i} items={chunk} ctx={ctx} caret={i === last ? caret : undefined} />
       ))}
     </>
   );
 }
 
-const MemoSection = memo(function MemoSection({ chunks, ctx }: { chunks: Section; ctx: RenderContextValue }) {
-  return <SectionChunks chunks={chunks} ctx={ctx} />;
+const MemoSection = memo(function MemoSection(props: GroupProps<Section>) {
+  return <SectionChunks {...props} />;
 });
 
 /** Group `items` by FANOUT, reusing last render's group arrays whose members are all unchanged. */
@@ -154,10 +243,12 @@ function regroup<T>(items: readonly T[], previous: readonly (readonly T[])[]): (
   return groups;
 }
 
-/** The blocks as sections of chunks, with unchanged groups keeping their identity across renders. */
+/** The blocks' top-level nodes as sections of chunks, unchanged groups keeping their identity. */
 function useSections(blocks: readonly MarkdownBlock[]): Section[] {
   const previous = useRef<{ chunks: Chunk[]; sections: Section[] }>({ chunks: [], sections: [] });
-  const chunks = regroup(blocks, previous.current.chunks);
+  const nodes: MarkdownNode[] = [];
+  for (const block of blocks) for (const node of block.nodes) nodes.push(node);
+  const chunks = regroup(nodes, previous.current.chunks);
   const sections = regroup(chunks, previous.current.sections);
   previous.current = { chunks, sections };
   return sections;
@@ -181,10 +272,12 @@ export interface MarkdownContentProps {
   readonly repair: boolean;
   readonly urlPolicy?: UrlPolicy | undefined;
   readonly labels: StreamingMessageLabels;
+  /** Drawn right after the last character, inside the last block. */
+  readonly caret?: ReactNode;
 }
 
 /** Markdown rendered as React elements, block by block. */
-export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownContentProps) {
+export function MarkdownContent({ text, repair, urlPolicy, labels, caret }: MarkdownContentProps) {
   const doc = useStreamingMarkdown(urlPolicy);
   // Updating the same text again returns the same snapshot, so this is safe under StrictMode.
   const snapshot = doc.update(text, { complete: !repair });
@@ -199,9 +292,10 @@ export function MarkdownContent({ text, repair, urlPolicy, labels }: MarkdownCon
     <RenderContext.Provider value={ctx}>
       <FootnoteNumbers.Provider value={numbers}>
         {sections.map((chunks, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: section i always holds the same block positions
-          <MemoSection key={i} chunks={chunks} ctx={ctx} />
+          // biome-ignore lint/suspicious/noArrayIndexKey: section i always holds the same node positions
+          <MemoSection key={i} items={chunks} ctx={ctx} caret={i === sections.length - 1 ? caret : undefined} />
         ))}
+        {sections.length === 0 ? caret : null}
         {footnotes.definitions.length > 0 ? (
           <section data-part="footnotes" aria-label={labels.footnotes}>
             <ol>

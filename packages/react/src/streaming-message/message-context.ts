@@ -7,11 +7,13 @@ import type { ConversationPart } from '@resumable/core';
 import type { UrlPolicy } from '@resumable/markdown';
 import { createContext, useContext, useEffect, useLayoutEffect, useReducer, useRef } from 'react';
 import type { MessageStatus, StreamingMessageLabels } from './announcements.js';
+import { CaretSlots } from './caret-slot.js';
 import type { PartComponents, RenderDataPart } from './parts/part-types.js';
 
 export interface MessageState {
   readonly text: string;
   readonly status: MessageStatus;
+  /** Whether the connection is being re-established (the `reconnecting` prop, or a `connectionState` other than `connected`). */
   readonly reconnecting: boolean;
   readonly errorReason: string | undefined;
   readonly format: 'markdown' | 'plain';
@@ -31,6 +33,8 @@ export interface MessageState {
 export class MessageStore {
   private readonly listeners = new Set<() => void>();
   private notified: MessageState | undefined;
+  /** Where the caret is drawn: inline at the end of the text when a Content part is there. */
+  readonly caretSlots = new CaretSlots();
   constructor(public state: MessageState) {}
   readonly subscribe = (listener: () => void) => {
     this.listeners.add(listener);
@@ -57,9 +61,15 @@ export const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffe
  * root's notification when one of the `fields` it reads has changed. Unlike `useSyncExternalStore`,
  * this leaves no passive effect to schedule on every token.
  */
-export function useMessage(part: string, fields: readonly (keyof MessageState)[]): MessageState {
+export function useStore(part: string): MessageStore {
   const store = useContext(MessageContext);
   if (!store) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
+  return store;
+}
+
+/** See {@link useStore}: the state, re-rendering when one of `fields` changed. */
+export function useMessage(part: string, fields: readonly (keyof MessageState)[]): MessageState {
+  const store = useStore(part);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const rendered = useRef(store.state);
   rendered.current = store.state;

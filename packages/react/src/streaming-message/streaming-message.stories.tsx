@@ -129,7 +129,8 @@ export const Pending: Story = {
   play: async ({ canvasElement }) => {
     expect(root(canvasElement).dataset.status).toBe('pending');
     expect(root(canvasElement).getAttribute('aria-busy')).toBe('true');
-    expect(within(canvasElement).getByRole('status').textContent).toBe('Response started');
+    // The region is there empty first, then speaks, so the announcement is heard.
+    await waitFor(() => expect(within(canvasElement).getByRole('status').textContent).toBe('Response started'));
   },
 };
 
@@ -170,10 +171,15 @@ export const Stale: Story = {
 };
 
 export const Reconnecting: Story = {
-  args: { text: proseAnswer.slice(0, 150), status: 'streaming', reconnecting: true },
+  args: { text: proseAnswer.slice(0, 150), status: 'streaming', connectionState: 'disconnected' },
   play: async ({ canvasElement }) => {
     expect(root(canvasElement).dataset.connection).toBe('reconnecting');
-    expect(within(canvasElement).getByRole('status').textContent).toBe('Reconnecting…');
+    // Shown where the reader looks, with the caret held still at the end of the text.
+    expect(canvasElement.querySelector('[data-part="connection"]')?.textContent).toBe('Reconnecting…');
+    const caret = canvasElement.querySelector<HTMLElement>('[data-part="caret"]')!;
+    expect(caret.hasAttribute('data-paused')).toBe(true);
+    expect(getComputedStyle(caret).animationName).toBe('none');
+    await waitFor(() => expect(within(canvasElement).getByRole('status').textContent).toBe('Reconnecting…'));
   },
 };
 
@@ -187,11 +193,16 @@ export const LongAnswer: Story = {
 };
 
 export const CodeHeavy: Story = {
-  args: { stream: true, text: codeAnswer } as StoryArgs,
+  args: { stream: true, text: codeAnswer, intervalMs: 40 } as StoryArgs,
   play: async ({ canvasElement }) => {
-    // While the fence is open the code shows as code, unhighlighted.
-    await waitFor(() => expect(canvasElement.querySelector('[data-part="code-block"][data-open]')).not.toBeNull());
-    expect(canvasElement.querySelector('[data-part="code-block"][data-open] .hljs-keyword')).toBeNull();
+    // While the fence is open its finished lines are highlighted already; the line being written is plain.
+    await waitFor(
+      () =>
+        expect(
+          canvasElement.querySelector('[data-part="code-block"][data-open][data-highlighted="partial"] .hljs-keyword'),
+        ).not.toBeNull(),
+      { timeout: 10_000 },
+    );
     await waitForStatus(canvasElement, 'complete');
     // Once closed, highlighting is loaded and applied.
     await waitFor(() =>
@@ -266,5 +277,63 @@ export const PlainText: Story = {
   play: async ({ canvasElement }) => {
     expect(canvasElement.querySelector('h1, strong')).toBeNull();
     expect(content(canvasElement).textContent).toBe('# Not a heading\n\n**not bold**');
+  },
+};
+
+/** Where the caret is against the last character before it: on its line and just after it? */
+function caretFollowsText(
+  canvasElement: HTMLElement,
+): 'after' | 'elsewhere' | 'new-code-line' | 'wrapped' | 'no-caret' {
+  const caret = canvasElement.querySelector('[data-part="caret"]');
+  const text = content(canvasElement);
+  if (!caret || !text) return 'no-caret';
+  // In a code block only the code counts (not the toolbar above it); an empty one is a new line.
+  const scope = caret.closest('pre') ?? text;
+  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+  let last: Text | undefined;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (caret.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) break;
+    if (/\S/.test(node.nodeValue ?? '')) last = node as Text;
+  }
+  if (!last) return scope === text ? 'no-caret' : 'new-code-line';
+  const value = last.nodeValue!;
+  // In a code block a finished line puts the caret at the start of the next one, as in an editor.
+  if (caret.closest('pre') && /\n\s*$/.test(value)) return 'new-code-line';
+  const index = value.search(/\S\s*$/);
+  const range = document.createRange();
+  range.setStart(last, index);
+  range.setEnd(last, index + 1);
+  const rects = range.getClientRects();
+  const char = rects[rects.length - 1]!;
+  const box = caret.getBoundingClientRect();
+  const sameLine = box.top < char.bottom && box.bottom > char.top;
+  const justAfter = box.left >= char.right - 1 && box.left - char.right < 24;
+  if (sameLine && justAfter) return 'after';
+  // After a space at the end of a full line, the line breaks there: the caret starts the next
+  // line, where the next word will appear.
+  const afterSpace = /\s$/.test(value) || /^\s*$/.test(caret.previousSibling?.textContent ?? 'x');
+  const nextLine = box.top >= char.bottom - 1 && box.top - char.bottom < char.height;
+  return afterSpace && nextLine ? 'wrapped' : 'elsewhere';
+}
+
+export const CaretFollowsText: Story = {
+  args: { stream: true, text: `${proseAnswer}\n${codeAnswer}`, charsPerToken: 3, intervalMs: 16 } as StoryArgs,
+  play: async ({ canvasElement }) => {
+    await waitForStatus(canvasElement, 'streaming');
+    // Look at every painted frame while the answer streams.
+    const seen = { after: 0, elsewhere: 0, 'new-code-line': 0, wrapped: 0, 'no-caret': 0 };
+    const misplaced: string[] = [];
+    await new Promise<void>((resolve) => {
+      const frame = () => {
+        if (root(canvasElement).dataset.status !== 'streaming') return resolve();
+        const where = caretFollowsText(canvasElement);
+        seen[where]++;
+        if (where === 'elsewhere') misplaced.push(content(canvasElement).textContent!.slice(-40));
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    expect(misplaced).toEqual([]);
+    expect(seen.after).toBeGreaterThan(50);
   },
 };

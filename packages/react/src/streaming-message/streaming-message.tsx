@@ -7,11 +7,13 @@ import {
   type HTMLAttributes,
   memo,
   type ReactNode,
+  useEffect,
   useMemo,
   useRef,
   useState,
 } from 'react';
 import { announcementFor, DEFAULT_LABELS, type MessageStatus, type StreamingMessageLabels } from './announcements.js';
+import { type CaretRequest, renderCaret, useCaretSlots } from './caret-slot.js';
 import { MarkdownContent } from './markdown-content.js';
 import {
   MessageContext,
@@ -19,6 +21,7 @@ import {
   MessageStore,
   useLayoutEffectOnClient,
   useMessage,
+  useStore,
 } from './message-context.js';
 import type { PartComponents, RenderDataPart } from './parts/part-types.js';
 import { StreamingMessageParts } from './parts/parts.js';
@@ -34,9 +37,11 @@ export interface StreamingMessageResponse {
   readonly errorReason?: string | undefined;
   /** Set by the store when the start of the text could not be read back (e.g. past the rewind window, no history capability). */
   readonly incomplete?: true | undefined;
+  /** The connection's state, when the hook reports it; the `connectionState` prop wins over it. */
+  readonly connectionState?: string | undefined;
 }
 
-const CONTENT_FIELDS = ['text', 'status', 'format', 'urlPolicy', 'labels'] as const;
+const CONTENT_FIELDS = ['text', 'status', 'reconnecting', 'format', 'urlPolicy', 'labels'] as const;
 const CARET_FIELDS = ['status', 'reconnecting'] as const;
 const STATUS_FIELDS = ['status', 'reconnecting', 'errorReason', 'labels'] as const;
 
@@ -52,6 +57,12 @@ export interface StreamingMessageRootProps extends Omit<HTMLAttributes<HTMLDivEl
   readonly response?: StreamingMessageResponse | undefined;
   /** The connection is being re-established; shown as `data-connection="reconnecting"` and announced. */
   readonly reconnecting?: boolean | undefined;
+  /**
+   * The Ably connection's state (`client.connection.state`). Anything but `connected` counts as
+   * reconnecting: while the response is unfinished, the caret pauses and "Reconnecting…" is shown
+   * and announced. Leave it out to rely on `reconnecting` alone.
+   */
+  readonly connectionState?: string | undefined;
   /** `markdown` (default) or `plain` text. */
   readonly format?: 'markdown' | 'plain' | undefined;
   /** Which links and images are allowed. Default: http, https and mailto links; no images. */
@@ -84,7 +95,8 @@ export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageR
     text,
     status,
     response,
-    reconnecting = false,
+    reconnecting: reconnectingProp = false,
+    connectionState,
     format = 'markdown',
     urlPolicy,
     labels,
@@ -99,6 +111,11 @@ export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageR
   const givenStatus = response?.status ?? status ?? 'complete';
   const resolvedStatus: MessageStatus = givenStatus === 'submitted' ? 'pending' : givenStatus;
   const parts = response?.parts;
+  const connection = connectionState ?? response?.connectionState;
+  // A finished answer has nothing left to wait for, whatever the connection does.
+  const reconnecting =
+    (reconnectingProp || (connection !== undefined && connection !== 'connected')) &&
+    (isActive(resolvedStatus) || resolvedStatus === 'stale');
   const errorReason = response?.errorReason;
   const labelsKey = labels ? JSON.stringify(labels) : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: labels compared by value
@@ -164,11 +181,18 @@ StreamingMessageRoot.displayName = 'StreamingMessage.Root';
  */
 export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(
   function StreamingMessageContent({ style, ...rest }, ref) {
-    const { text, status, format, urlPolicy, labels } = useMessage('Content', CONTENT_FIELDS);
+    const store = useStore('Content');
+    const { text, status, reconnecting, format, urlPolicy, labels } = useMessage('Content', CONTENT_FIELDS);
+    const subscribeSlots = useCaretSlots(store.caretSlots);
+    useLayoutEffectOnClient(subscribeSlots, [store]);
+    useLayoutEffectOnClient(() => store.caretSlots.addContent(), [store]);
+    const request = store.caretSlots.request;
+    const caret = request ? renderCaret(status, reconnecting, request) : null;
     if (format === 'plain') {
       return (
         <div data-part="content" style={{ whiteSpace: 'pre-wrap', ...style }} {...rest} ref={ref}>
           {text}
+          {caret}
         </div>
       );
     }
@@ -179,6 +203,7 @@ export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes
           repair={isActive(status) || status === 'stale'}
           urlPolicy={urlPolicy}
           labels={labels}
+          caret={caret}
         />
       </div>
     );
@@ -187,8 +212,10 @@ export const StreamingMessageContent = forwardRef<HTMLDivElement, HTMLAttributes
 StreamingMessageContent.displayName = 'StreamingMessage.Content';
 
 /**
- * A caret shown while the response streams; hidden from assistive technology. The optional
- * stylesheet makes it blink, except under `prefers-reduced-motion: reduce`.
+ * A caret shown while the response streams, right after the last character (the Content part draws
+ * it inside the last block); hidden from assistive technology. While reconnecting it stays, marked
+ * `data-paused`. The optional stylesheet makes it blink, except when paused or under
+ * `prefers-reduced-motion: reduce`.
  *
  * @example
  * ```tsx
@@ -199,9 +226,17 @@ StreamingMessageContent.displayName = 'StreamingMessage.Content';
 // skip the root's per-token render and are re-rendered by its notification instead.
 export const StreamingMessageCaret = memo(
   forwardRef<HTMLSpanElement, HTMLAttributes<HTMLSpanElement>>(function StreamingMessageCaret(props, ref) {
+    const store = useStore('Caret');
     const { status, reconnecting } = useMessage('Caret', CARET_FIELDS);
-    if (!isActive(status) || reconnecting) return null;
-    return <span data-part="caret" aria-hidden="true" {...props} ref={ref} />;
+    const slots = store.caretSlots;
+    const subscribeSlots = useCaretSlots(slots);
+    useLayoutEffectOnClient(subscribeSlots, [slots]);
+    const request = useMemo<CaretRequest>(() => ({ props, ref }), [props, ref]);
+    useLayoutEffectOnClient(() => slots.setRequest(request), [slots, request]);
+    useLayoutEffectOnClient(() => () => slots.setRequest(undefined), [slots]);
+    // A Content part draws the caret inline; without one the caret draws itself here.
+    if (slots.contents > 0) return null;
+    return renderCaret(status, reconnecting, request);
   }),
 );
 StreamingMessageCaret.displayName = 'StreamingMessage.Caret';
@@ -218,6 +253,9 @@ const visuallyHidden: CSSProperties = {
   border: 0,
 };
 
+/** How long a new status region stays empty before its first announcement. */
+const ANNOUNCE_DELAY_MS = 100;
+
 /** Props of {@link StreamingMessageStatus}. */
 export interface StreamingMessageStatusProps extends HTMLAttributes<HTMLDivElement> {
   /** Show the status text; by default it is only announced. */
@@ -225,8 +263,10 @@ export interface StreamingMessageStatusProps extends HTMLAttributes<HTMLDivEleme
 }
 
 /**
- * The one polite status region: announces started, complete, error, interrupted and reconnecting.
- * A message that mounts already finished (restored after a refresh) announces nothing.
+ * The one polite status region: announces started, complete, error, stopped, interrupted,
+ * reconnecting and reconnected, each once as it happens. It mounts empty and speaks a moment later
+ * (a region that appears with its text is not read). A message that mounts already finished
+ * (restored after a refresh) announces nothing.
  *
  * @example
  * ```tsx
@@ -239,11 +279,21 @@ export const StreamingMessageStatus = memo(
     ref,
   ) {
     const { status, reconnecting, errorReason, labels } = useMessage('Status', STATUS_FIELDS);
-    const mounted = useRef({ status, reconnecting, changed: false });
+    const mounted = useRef({ status, reconnecting, changed: false, dropped: false });
     if (status !== mounted.current.status || reconnecting !== mounted.current.reconnecting)
       mounted.current.changed = true;
+    if (reconnecting) mounted.current.dropped = true;
+    // A live region that appears already holding its text is not announced: it mounts empty and
+    // says the first status a moment later, once assistive technology has seen it.
+    const [armed, setArmed] = useState(false);
+    useEffect(() => {
+      const timer = setTimeout(() => setArmed(true), ANNOUNCE_DELAY_MS);
+      return () => clearTimeout(timer);
+    }, []);
     const restored = !mounted.current.changed && !isActive(status) && !reconnecting;
-    const message = restored ? '' : announcementFor(status, reconnecting, labels, errorReason);
+    const early = !mounted.current.changed && !armed;
+    const message =
+      restored || early ? '' : announcementFor(status, reconnecting, labels, errorReason, mounted.current.dropped);
     return (
       <div
         data-part="status"
@@ -261,6 +311,31 @@ export const StreamingMessageStatus = memo(
 );
 StreamingMessageStatus.displayName = 'StreamingMessage.Status';
 
+const CONNECTION_FIELDS = ['reconnecting', 'labels'] as const;
+
+/**
+ * A visible "Reconnecting…" line while the connection is being re-established and the answer is
+ * unfinished, so an outage shows where the reader looks. Hidden from assistive technology: the
+ * status region announces it.
+ *
+ * @example
+ * ```tsx
+ * <StreamingMessage.Connection className="reconnecting-note" />
+ * ```
+ */
+export const StreamingMessageConnection = memo(
+  forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(function StreamingMessageConnection(props, ref) {
+    const { reconnecting, labels } = useMessage('Connection', CONNECTION_FIELDS);
+    if (!reconnecting) return null;
+    return (
+      <div data-part="connection" aria-hidden="true" {...props} ref={ref}>
+        {labels.reconnecting}
+      </div>
+    );
+  }),
+);
+StreamingMessageConnection.displayName = 'StreamingMessage.Connection';
+
 /** Props of {@link StreamingMessage}: those of the root. Without children it renders every part. */
 export type StreamingMessageProps = StreamingMessageRootProps;
 
@@ -274,6 +349,7 @@ const StreamingMessageImpl = forwardRef<HTMLDivElement, StreamingMessageProps>(f
         <>
           {props.response?.parts ? <StreamingMessageParts /> : <StreamingMessageContent />}
           <StreamingMessageCaret />
+          <StreamingMessageConnection />
           <StreamingMessageStatus />
         </>
       )}
@@ -305,4 +381,5 @@ export const StreamingMessage = Object.assign(StreamingMessageImpl, {
   Caret: StreamingMessageCaret,
   Status: StreamingMessageStatus,
   Parts: StreamingMessageParts,
+  Connection: StreamingMessageConnection,
 });

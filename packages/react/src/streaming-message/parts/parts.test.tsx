@@ -133,4 +133,21 @@ describe('<StreamingMessage> with parts', () => {
     expect(container.querySelector('[data-part="root"]')?.getAttribute('data-status')).toBe('pending');
     expect(container.querySelector('[data-part="root"]')?.getAttribute('aria-busy')).toBe('true');
   });
+
+  it('draws the caret after the last character of the last text part, or after a running tool card', () => {
+    const { container, rerender } = strict(
+      <StreamingMessage
+        response={responseWith('streaming', [weatherCall, weatherResult, { ...answer, text: 'It is' }])}
+      />,
+    );
+    const caret = container.querySelector('[data-part="caret"]');
+    expect(caret?.parentElement?.tagName).toBe('P');
+    expect(caret?.closest('[data-part="text"]')).not.toBeNull();
+    expect(container.querySelectorAll('[data-part="caret"]')).toHaveLength(1);
+    rerender(<StreamingMessage response={responseWith('streaming', [thinking, { ...weatherCall, text: '{"ci' }])} />);
+    const after = container.querySelector('[data-part="caret"]');
+    expect(after?.previousElementSibling?.getAttribute('data-part')).toBe('tool-call');
+    rerender(<StreamingMessage response={responseWith('complete', [weatherCall, weatherResult, answer])} />);
+    expect(container.querySelector('[data-part="caret"]')).toBeNull();
+  });
 });

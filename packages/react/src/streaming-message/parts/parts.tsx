@@ -1,15 +1,26 @@
 'use client';
 import type { ConversationPart } from '@resumable/core';
-import { forwardRef, type HTMLAttributes, memo, useMemo } from 'react';
+import { forwardRef, type HTMLAttributes, memo, type ReactNode, useMemo } from 'react';
 import type { MessageStatus, StreamingMessageLabels } from '../announcements.js';
+import { renderCaret, useCaretSlots } from '../caret-slot.js';
 import { MarkdownContent } from '../markdown-content.js';
-import { type MessageState, useMessage } from '../message-context.js';
+import { type MessageState, useLayoutEffectOnClient, useMessage, useStore } from '../message-context.js';
 import type { PartComponents, RenderDataPart } from './part-types.js';
 import { ReasoningPart, useStreamingDuration } from './reasoning-part.js';
 import { ToolCallPart } from './tool-call-part.js';
 import { type PartSlot, slotsOf, toolCallState } from './tool-calls.js';
 
-const PARTS_FIELDS = ['parts', 'text', 'status', 'format', 'urlPolicy', 'labels', 'components', 'renderData'] as const;
+const PARTS_FIELDS = [
+  'parts',
+  'text',
+  'status',
+  'reconnecting',
+  'format',
+  'urlPolicy',
+  'labels',
+  'components',
+  'renderData',
+] as const;
 
 const isActive = (status: MessageStatus) => status === 'streaming' || status === 'pending';
 
@@ -21,6 +32,8 @@ interface SlotProps {
   readonly labels: StreamingMessageLabels;
   readonly components: PartComponents | undefined;
   readonly renderData: RenderDataPart | undefined;
+  /** The caret, given to the last slot only when it is a text part: drawn after its last character. */
+  readonly caret: ReactNode;
 }
 
 function samePart(a: ConversationPart | undefined, b: ConversationPart | undefined): boolean {
@@ -45,6 +58,7 @@ function samePart(a: ConversationPart | undefined, b: ConversationPart | undefin
 function sameSlot(a: SlotProps, b: SlotProps): boolean {
   if (a.format !== b.format || a.urlPolicy !== b.urlPolicy || a.labels !== b.labels) return false;
   if (a.components !== b.components || a.renderData !== b.renderData) return false;
+  if (a.caret !== b.caret) return false;
   const slotA = a.slot;
   const slotB = b.slot;
   if (slotA.kind === 'part' && slotB.kind === 'part') {
@@ -64,17 +78,31 @@ function sameSlot(a: SlotProps, b: SlotProps): boolean {
 
 function TextSlot({ part, streaming, props }: { part: ConversationPart; streaming: boolean; props: SlotProps }) {
   const Custom = props.components?.text;
-  if (Custom) return <Custom part={part} streaming={streaming} />;
+  if (Custom) {
+    return (
+      <>
+        <Custom part={part} streaming={streaming} />
+        {props.caret}
+      </>
+    );
+  }
   if (props.format === 'plain') {
     return (
       <div data-part="text" style={{ whiteSpace: 'pre-wrap' }}>
         {part.text}
+        {props.caret}
       </div>
     );
   }
   return (
     <div data-part="text">
-      <MarkdownContent text={part.text} repair={streaming} urlPolicy={props.urlPolicy} labels={props.labels} />
+      <MarkdownContent
+        text={part.text}
+        repair={streaming}
+        urlPolicy={props.urlPolicy}
+        labels={props.labels}
+        caret={props.caret}
+      />
     </div>
   );
 }
@@ -126,10 +154,17 @@ const SlotView = memo(function SlotView(props: SlotProps) {
  */
 export const StreamingMessageParts = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement>>(
   function StreamingMessageParts(props, ref) {
-    const { parts, text, status, format, urlPolicy, labels, components, renderData } = useMessage(
+    const store = useStore('Parts');
+    const { parts, text, status, reconnecting, format, urlPolicy, labels, components, renderData } = useMessage(
       'Parts',
       PARTS_FIELDS,
     );
+    // As <StreamingMessage.Content> does: this part draws the caret, after the last character of the answer.
+    const subscribeSlots = useCaretSlots(store.caretSlots);
+    useLayoutEffectOnClient(subscribeSlots, [store]);
+    useLayoutEffectOnClient(() => store.caretSlots.addContent(), [store]);
+    const request = store.caretSlots.request;
+    const caret = request ? renderCaret(status, reconnecting, request) : null;
     const slots = useMemo(
       () =>
         slotsOf(
@@ -141,10 +176,11 @@ export const StreamingMessageParts = forwardRef<HTMLDivElement, HTMLAttributes<H
     );
     return (
       <div data-part="content" {...props} ref={ref}>
-        {slots.map((slot) => (
+        {slots.map((slot, index) => (
           <SlotView
             key={slot.key}
             slot={slot}
+            caret={index === slots.length - 1 && slot.kind === 'part' && slot.part.kind === 'text' ? caret : undefined}
             status={status}
             format={format}
             urlPolicy={urlPolicy}
@@ -153,6 +189,9 @@ export const StreamingMessageParts = forwardRef<HTMLDivElement, HTMLAttributes<H
             renderData={renderData}
           />
         ))}
+        {slots.at(-1)?.kind === 'part' && (slots.at(-1) as { part: ConversationPart }).part.kind === 'text'
+          ? null
+          : caret}
       </div>
     );
   },
