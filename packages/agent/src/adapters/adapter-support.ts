@@ -1,0 +1,117 @@
+/**
+ * What the model SDK adapters share: reading a ReadableStream or an async iterable, token usage with the kit's
+ * names, tool input parsing, and the tool-call bookkeeping that keeps each call one part.
+ *
+ * @module
+ */
+import { KIT_ERROR_CODES, ResumableError, type TokenUsage } from '@resumable/core';
+import type { PartEvent } from '../part-events.js';
+
+/** A stream an SDK hands out: a web ReadableStream or anything async iterable. */
+export type EventSource<T> = AsyncIterable<T> | ReadableStream<T>;
+
+/**
+ * Iterate a web ReadableStream or an async iterable; releases the reader when the loop stops early.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of eventsOf(result.fullStream, 'fullStreamParts')) console.log(chunk.type);
+ * ```
+ */
+export async function* eventsOf<T>(source: EventSource<T>, adapter: string): AsyncGenerator<T> {
+  if (typeof (source as AsyncIterable<T>)?.[Symbol.asyncIterator] === 'function') {
+    yield* source as AsyncIterable<T>;
+    return;
+  }
+  if (typeof (source as ReadableStream<T>)?.getReader !== 'function') {
+    throw new ResumableError(
+      KIT_ERROR_CODES.invalidOptions,
+      `${adapter} needs the SDK's event stream (a ReadableStream or an async iterable).`,
+      'Pass the stream the SDK returned, e.g. result.fullStream or the value of client.responses.create({ stream: true }).',
+    );
+  }
+  const reader = (source as ReadableStream<T>).getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // An early stop (cancel, error) releases the SDK's stream instead of leaving it open.
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * Token usage with the kit's names, keeping only the counts that are numbers.
+ *
+ * @example
+ * ```ts
+ * usageFrom({ inputTokens: 12, outputTokens: 40, reasoningTokens: undefined }); // { inputTokens: 12, outputTokens: 40 }
+ * ```
+ */
+export function usageFrom(counts: Record<string, number | null | undefined>): TokenUsage | undefined {
+  const usage: Record<string, number> = {};
+  for (const [name, value] of Object.entries(counts)) {
+    if (typeof value === 'number' && Number.isFinite(value)) usage[name] = value;
+  }
+  return Object.keys(usage).length > 0 ? usage : undefined;
+}
+
+/**
+ * Tool input as streamed JSON text, parsed; the text itself when it is not JSON (the part keeps it either way).
+ *
+ * @example
+ * ```ts
+ * parseToolInput('{"city":"Paris"}'); // { city: 'Paris' }
+ * parseToolInput(''); // {}
+ * ```
+ */
+export function parseToolInput(text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Keeps every tool call one part: remembers which calls streamed their input and which piece was emitted last,
+ * so a complete call that arrives after another part started is not written a second time.
+ */
+export class ToolCallParts {
+  private readonly streamed = new Set<string>();
+  private lastKey: string | undefined;
+
+  /** Note an event about to be yielded, and return it. */
+  emit(event: PartEvent): PartEvent {
+    this.lastKey =
+      event.type === 'tool-input-delta' || event.type === 'tool-call' ? `tool-call:${event.toolCallId}` : event.type;
+    if (event.type === 'tool-input-delta') this.streamed.add(event.toolCallId);
+    return event;
+  }
+
+  /**
+   * The complete call, or undefined when its input already streamed into a part that is no longer the current
+   * one (that part holds the input; a second part for the same call would be a duplicate).
+   */
+  complete(toolCallId: string, toolName: string, input: unknown): PartEvent | undefined {
+    if (this.streamed.has(toolCallId) && this.lastKey !== `tool-call:${toolCallId}`) return undefined;
+    return this.emit({ type: 'tool-call', toolCallId, toolName, input });
+  }
+}
+
+/** A short, readable error text from whatever an SDK reported. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
