@@ -8,7 +8,7 @@ import { KIT_ERROR_CODES, ResumableError, type TokenUsage } from '@resumable/cor
 import type { PartEvent } from '../part-events.js';
 
 /** A stream an SDK hands out: a web ReadableStream or anything async iterable. */
-export type EventSource<T> = AsyncIterable<T> | ReadableStream<T>;
+export type SdkStream<T> = AsyncIterable<T> | ReadableStream<T>;
 
 /**
  * Iterate a web ReadableStream or an async iterable; releases the reader when the loop stops early.
@@ -18,7 +18,7 @@ export type EventSource<T> = AsyncIterable<T> | ReadableStream<T>;
  * for await (const chunk of eventsOf(result.fullStream, 'fullStreamParts')) console.log(chunk.type);
  * ```
  */
-export async function* eventsOf<T>(source: EventSource<T>, adapter: string): AsyncGenerator<T> {
+export async function* eventsOf<T>(source: SdkStream<T>, adapter: string): AsyncGenerator<T> {
   if (typeof (source as AsyncIterable<T>)?.[Symbol.asyncIterator] === 'function') {
     yield* source as AsyncIterable<T>;
     return;

@@ -7,7 +7,7 @@
  */
 import type { TextStreamPart, ToolSet, UIMessageChunk } from 'ai';
 import { type PartEvent, type PartStream, partStream } from '../part-events.js';
-import { type EventSource, errorText, eventsOf, ToolCallParts, usageFrom } from './adapter-support.js';
+import { errorText, eventsOf, type SdkStream, ToolCallParts, usageFrom } from './adapter-support.js';
 
 type Usage = Extract<TextStreamPart<ToolSet>, { type: 'finish' }>['totalUsage'];
 
@@ -23,7 +23,7 @@ function usageOf(usage: Usage | undefined) {
 }
 
 async function* fromFullStream<TOOLS extends ToolSet>(
-  source: EventSource<TextStreamPart<TOOLS>>,
+  source: SdkStream<TextStreamPart<TOOLS>>,
 ): AsyncGenerator<PartEvent> {
   const tools = new ToolCallParts();
   const toolNames = new Map<string, string>();
@@ -93,7 +93,10 @@ async function* fromFullStream<TOOLS extends ToolSet>(
         return;
       case 'abort':
         // The agent's own cancel ends the response `cancelled` first; any other abort is a failure.
-        yield tools.emit({ type: 'error', error: `The model stream was aborted${event.reason ? `: ${event.reason}` : ''}.` });
+        yield tools.emit({
+          type: 'error',
+          error: `The model stream was aborted${event.reason ? `: ${event.reason}` : ''}.`,
+        });
         return;
       default:
         // Boundaries (start, text-start/end, steps), files, raw provider chunks: nothing a part needs.
@@ -116,11 +119,11 @@ async function* fromFullStream<TOOLS extends ToolSet>(
  * await streamResponse(channel, fullStreamParts(result.fullStream), { turnId: turn.turnId });
  * ```
  */
-export function fullStreamParts<TOOLS extends ToolSet>(fullStream: EventSource<TextStreamPart<TOOLS>>): PartStream {
+export function fullStreamParts<TOOLS extends ToolSet>(fullStream: SdkStream<TextStreamPart<TOOLS>>): PartStream {
   return partStream(fromFullStream(fullStream));
 }
 
-async function* fromUIMessageStream(source: EventSource<UIMessageChunk>): AsyncGenerator<PartEvent> {
+async function* fromUIMessageStream(source: SdkStream<UIMessageChunk>): AsyncGenerator<PartEvent> {
   const tools = new ToolCallParts();
   const toolNames = new Map<string, string>();
   const nameOf = (toolCallId: string) => toolNames.get(toolCallId) ?? 'unknown';
@@ -134,7 +137,12 @@ async function* fromUIMessageStream(source: EventSource<UIMessageChunk>): AsyncG
         break;
       case 'tool-input-start':
         toolNames.set(chunk.toolCallId, chunk.toolName);
-        yield tools.emit({ type: 'tool-input-delta', toolCallId: chunk.toolCallId, toolName: chunk.toolName, text: '' });
+        yield tools.emit({
+          type: 'tool-input-delta',
+          toolCallId: chunk.toolCallId,
+          toolName: chunk.toolName,
+          text: '',
+        });
         break;
       case 'tool-input-delta':
         yield tools.emit({
@@ -191,7 +199,10 @@ async function* fromUIMessageStream(source: EventSource<UIMessageChunk>): AsyncG
         yield tools.emit({ type: 'error', error: chunk.errorText });
         return;
       case 'abort':
-        yield tools.emit({ type: 'error', error: `The model stream was aborted${chunk.reason ? `: ${chunk.reason}` : ''}.` });
+        yield tools.emit({
+          type: 'error',
+          error: `The model stream was aborted${chunk.reason ? `: ${chunk.reason}` : ''}.`,
+        });
         return;
       default:
         if (chunk.type.startsWith('data-') && 'data' in chunk && !(chunk as { transient?: boolean }).transient) {
@@ -216,6 +227,6 @@ async function* fromUIMessageStream(source: EventSource<UIMessageChunk>): AsyncG
  * await streamResponse(channel, uiMessageStreamParts(result.toUIMessageStream({ sendReasoning: true })));
  * ```
  */
-export function uiMessageStreamParts(stream: EventSource<UIMessageChunk>): PartStream {
+export function uiMessageStreamParts(stream: SdkStream<UIMessageChunk>): PartStream {
   return partStream(fromUIMessageStream(stream));
 }

@@ -9,7 +9,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { TokenUsage } from '@resumable/core';
 import { type PartEvent, type PartStream, partStream } from '../part-events.js';
-import { type EventSource, eventsOf, parseToolInput, ToolCallParts, usageFrom } from './adapter-support.js';
+import { eventsOf, parseToolInput, type SdkStream, ToolCallParts, usageFrom } from './adapter-support.js';
 
 /**
  * One event of a Messages stream (`client.messages.create({ stream: true })` or `client.messages.stream(...)`).
@@ -47,7 +47,7 @@ function serverToolResult(block: AnthropicStreamEvent & { type: 'content_block_s
   };
 }
 
-async function* fromMessages(source: EventSource<AnthropicStreamEvent>): AsyncGenerator<PartEvent> {
+async function* fromMessages(source: SdkStream<AnthropicStreamEvent>): AsyncGenerator<PartEvent> {
   const tools = new ToolCallParts();
   const toolBlocks = new Map<number, ToolBlock>();
   let usage: Usage = {};
@@ -85,7 +85,12 @@ async function* fromMessages(source: EventSource<AnthropicStreamEvent>): AsyncGe
           const block = toolBlocks.get(event.index);
           if (!block) break;
           block.input += delta.partial_json;
-          yield tools.emit({ type: 'tool-input-delta', toolCallId: block.id, toolName: block.name, text: delta.partial_json });
+          yield tools.emit({
+            type: 'tool-input-delta',
+            toolCallId: block.id,
+            toolName: block.name,
+            text: delta.partial_json,
+          });
         }
         // Signatures and citations are provider bookkeeping, not part text.
         break;
@@ -135,6 +140,6 @@ async function* fromMessages(source: EventSource<AnthropicStreamEvent>): AsyncGe
  * await streamResponse(channel, anthropicMessageParts(stream), { turnId: turn.turnId });
  * ```
  */
-export function anthropicMessageParts(stream: EventSource<AnthropicStreamEvent>): PartStream {
+export function anthropicMessageParts(stream: SdkStream<AnthropicStreamEvent>): PartStream {
   return partStream(fromMessages(stream));
 }

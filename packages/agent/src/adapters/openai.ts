@@ -11,7 +11,7 @@ import type { TokenUsage } from '@resumable/core';
 import type OpenAI from 'openai';
 import type { PartEvent, PartStream } from '../part-events.js';
 import { partStream } from '../part-events.js';
-import { type EventSource, eventsOf, parseToolInput, ToolCallParts, usageFrom } from './adapter-support.js';
+import { eventsOf, parseToolInput, type SdkStream, ToolCallParts, usageFrom } from './adapter-support.js';
 
 /**
  * One event of a Responses API stream.
@@ -23,7 +23,7 @@ import { type EventSource, eventsOf, parseToolInput, ToolCallParts, usageFrom } 
  */
 export type OpenAIResponseEvent = OpenAI.Responses.ResponseStreamEvent;
 
-async function* fromResponses(source: EventSource<OpenAIResponseEvent>): AsyncGenerator<PartEvent> {
+async function* fromResponses(source: SdkStream<OpenAIResponseEvent>): AsyncGenerator<PartEvent> {
   const tools = new ToolCallParts();
   /** Tool calls by output item id (deltas name the item, not the call). */
   const calls = new Map<string, { callId: string; name: string }>();
@@ -52,7 +52,13 @@ async function* fromResponses(source: EventSource<OpenAIResponseEvent>): AsyncGe
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta': {
         const call = calls.get(event.item_id);
-        if (call) yield tools.emit({ type: 'tool-input-delta', toolCallId: call.callId, toolName: call.name, text: event.delta });
+        if (call)
+          yield tools.emit({
+            type: 'tool-input-delta',
+            toolCallId: call.callId,
+            toolName: call.name,
+            text: event.delta,
+          });
         break;
       }
       case 'response.output_item.done': {
@@ -111,7 +117,7 @@ async function* fromResponses(source: EventSource<OpenAIResponseEvent>): AsyncGe
  * await streamResponse(channel, openaiResponsesParts(stream), { turnId: turn.turnId });
  * ```
  */
-export function openaiResponsesParts(stream: EventSource<OpenAIResponseEvent>): PartStream {
+export function openaiResponsesParts(stream: SdkStream<OpenAIResponseEvent>): PartStream {
   return partStream(fromResponses(stream));
 }
 
@@ -135,7 +141,7 @@ export type OpenAIChatChunk = Omit<OpenAI.Chat.Completions.ChatCompletionChunk, 
   >;
 };
 
-async function* fromChat(source: EventSource<OpenAIChatChunk>): AsyncGenerator<PartEvent> {
+async function* fromChat(source: SdkStream<OpenAIChatChunk>): AsyncGenerator<PartEvent> {
   const tools = new ToolCallParts();
   /** Tool calls of choice 0 by their index: the id and name come with the first delta only. */
   const calls = new Map<number, { id: string; name: string; input: string }>();
@@ -199,6 +205,6 @@ async function* fromChat(source: EventSource<OpenAIChatChunk>): AsyncGenerator<P
  * await streamResponse(channel, openaiChatParts(stream), { turnId: turn.turnId });
  * ```
  */
-export function openaiChatParts(stream: EventSource<OpenAIChatChunk>): PartStream {
+export function openaiChatParts(stream: SdkStream<OpenAIChatChunk>): PartStream {
   return partStream(fromChat(stream));
 }
