@@ -230,3 +230,5 @@ async function* fromUIMessageStream(source: SdkStream<UIMessageChunk>): AsyncGen
 export function uiMessageStreamParts(stream: SdkStream<UIMessageChunk>): PartStream {
   return partStream(fromUIMessageStream(stream));
 }
+
+export { answerChatRequest, type ChatRequest, readChatRequest } from './chat-endpoint.js';
