@@ -67,6 +67,12 @@ export interface ResumableChatTransportOptions extends UIMessageOptions {
    * function to send it another way (e.g. to your endpoint).
    */
   readonly cancel?: (request: { readonly chatId: string; readonly responseId: string }) => Promise<void>;
+  /**
+   * Whether `useChat`'s `stop()` also cancels the answer on the channel. Default true. `useChat` calls `stop()`
+   * when its component unmounts too: where a chat unmounts while answers stream (a route change) and they should
+   * go on, pass false and call {@link ResumableChatTransport.cancel} from the Stop button.
+   */
+  readonly cancelOnStop?: boolean;
   /** See {@link ResponseChunksOptions.submitTimeoutMs}. */
   readonly submitTimeoutMs?: number;
 }
@@ -82,6 +88,8 @@ export interface ResumableChatTransportOptions extends UIMessageOptions {
 export interface ResumableChatTransport extends ChatTransport<UIMessage> {
   /** The conversation store of a chat, hydrating from its channel (created on first use). */
   conversation(chatId: string): { readonly store: ConversationStore; readonly ready: Promise<void> };
+  /** Cancel the chat's answer in progress, if any (see `cancel` and `cancelOnStop` in the options). */
+  cancel(chatId: string): Promise<void>;
   /** The chat's conversation as `UIMessage[]`, once hydrated. */
   loadMessages(chatId: string): Promise<UIMessage[]>;
   /** Stop every channel sync; the channels stay attached. */
@@ -129,10 +137,11 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
     throw new ResumableError(
       KIT_ERROR_CODES.invalidOptions,
       'createResumableChatTransport needs a `channel` function.',
-      'Pass { channel: (chatId) => realtime.channels.get(`ai:${chatId}`) }.',
+      'Pass { channel: (chatId) => realtime.channels.get("ai:" + chatId) }.',
     );
   }
   const conversations = new Map<string, Conversation>();
+  const cancelOnStop = options.cancelOnStop ?? true;
   const api = options.api ?? '/api/chat';
 
   function conversation(chatId: string): Conversation {
@@ -197,7 +206,7 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
         messages,
       };
       // A stop (useChat's stop()) ends this stream and asks the agent to stop, even before the POST returns.
-      abortSignal?.addEventListener('abort', () => void cancel(chatId, responseId), { once: true });
+      if (cancelOnStop) abortSignal?.addEventListener('abort', () => void cancel(chatId, responseId), { once: true });
       const response = await (options.fetch ?? globalThis.fetch)(api, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...options.headers, ...(headers as Record<string, string>) },
@@ -220,18 +229,26 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
       await found.ready;
       const latest = found.store.getSnapshot().turns.at(-1)?.responses.at(-1);
       if (!latest || TERMINAL.has(latest.status)) return null;
-      abortSignal?.addEventListener(
-        'abort',
-        () => {
-          // useChat aborts a reconnect it replaces by the next one (StrictMode, a second resume) just before
-          // calling reconnectToStream again: only an abort nothing follows is a stop.
-          queueMicrotask(() => {
-            if (found.reconnects === generation) void cancel(chatId, latest.responseId);
-          });
-        },
-        { once: true },
-      );
+      if (cancelOnStop)
+        abortSignal?.addEventListener(
+          'abort',
+          () => {
+            // useChat aborts a reconnect it replaces by the next one (StrictMode, a second resume) just before
+            // calling reconnectToStream again: only an abort nothing follows is a stop.
+            queueMicrotask(() => {
+              if (found.reconnects === generation) void cancel(chatId, latest.responseId);
+            });
+          },
+          { once: true },
+        );
       return stream(chatId, latest.responseId, abortSignal);
+    },
+
+    async cancel(chatId) {
+      const found = conversation(chatId);
+      await found.ready;
+      const latest = found.store.getSnapshot().turns.at(-1)?.responses.at(-1);
+      if (latest && !TERMINAL.has(latest.status)) await cancel(chatId, latest.responseId);
     },
 
     conversation(chatId) {

@@ -49,7 +49,11 @@ class ChunkWriter {
     if (!this.started) {
       this.started = true;
       const metadata = this.options.messageMetadata?.(response);
-      chunks.push({ type: 'start', messageId: this.responseId, ...(metadata !== undefined ? { messageMetadata: metadata } : {}) });
+      chunks.push({
+        type: 'start',
+        messageId: this.responseId,
+        ...(metadata !== undefined ? { messageMetadata: metadata } : {}),
+      });
       chunks.push({ type: 'start-step' });
     }
     if (this.diverged(response.parts)) {
@@ -69,7 +73,9 @@ class ChunkWriter {
   private diverged(parts: readonly ConversationPart[]): boolean {
     return this.sent.some((sent, position) => {
       const part = parts[position];
-      return !part || part.kind !== sent.kind || part.toolCallId !== sent.toolCallId || !part.text.startsWith(sent.text);
+      return (
+        !part || part.kind !== sent.kind || part.toolCallId !== sent.toolCallId || !part.text.startsWith(sent.text)
+      );
     });
   }
 
@@ -221,7 +227,10 @@ export function responseChunks(
       timer = setTimeout(() => {
         if (done) return;
         finish();
-        controller.enqueue({ type: 'error', errorText: `No answer arrived within ${timeoutMs} ms; is the agent running?` });
+        controller.enqueue({
+          type: 'error',
+          errorText: `No answer arrived within ${timeoutMs} ms; is the agent running?`,
+        });
         close();
       }, timeoutMs);
       pump();

@@ -52,19 +52,27 @@ function toolPart(call: ConversationPart, result: ConversationPart | undefined):
 export function uiPartsOf(response: ConversationResponse): UIPart[] {
   const parts: UIPart[] = [{ type: 'step-start' }];
   const results = new Map<string, ConversationPart>();
-  for (const part of response.parts) if (part.kind === 'tool-result' && part.toolCallId) results.set(part.toolCallId, part);
+  for (const part of response.parts)
+    if (part.kind === 'tool-result' && part.toolCallId) results.set(part.toolCallId, part);
   const called = new Set(response.parts.filter((part) => part.kind === 'tool-call').map((part) => part.toolCallId));
   for (const part of response.parts) {
     const state = part.done ? 'done' : 'streaming';
-    if (part.kind === 'text' || part.kind === 'reasoning') {
-      if (part.text !== '' || !part.done) parts.push({ type: part.kind, text: part.text, state });
+    if (part.kind === 'text') {
+      parts.push({ type: 'text', text: part.text, state });
+    } else if (part.kind === 'reasoning') {
+      // useChat keeps a reasoning part's stream id: the same one the transport's chunks use.
+      parts.push({ type: 'reasoning', id: `${response.responseId}:${part.index}`, text: part.text, state });
     } else if (part.kind === 'tool-call') {
       parts.push(toolPart(part, part.toolCallId ? results.get(part.toolCallId) : undefined));
     } else if (part.kind === 'tool-result' && !called.has(part.toolCallId)) {
       // A result whose call is not in this response (a client-side tool, an older turn): shown on its own.
       parts.push(toolPart({ ...part, kind: 'tool-call', text: 'null', value: null, done: true }, part));
     } else if (part.kind === 'data' && part.done) {
-      parts.push({ type: `data-${part.dataName ?? 'unknown'}`, id: `${response.responseId}:${part.index}`, data: part.value });
+      parts.push({
+        type: `data-${part.dataName ?? 'unknown'}`,
+        id: `${response.responseId}:${part.index}`,
+        data: part.value,
+      });
     }
   }
   return parts;
@@ -99,10 +107,14 @@ export function responseToUIMessage(response: ConversationResponse, options: UIM
  * const chat = useChat({ id: chatId, messages, transport, resume: true });
  * ```
  */
-export function toUIMessages(snapshot: Pick<ConversationSnapshot, 'turns'>, options: UIMessageOptions = {}): UIMessage[] {
+export function toUIMessages(
+  snapshot: Pick<ConversationSnapshot, 'turns'>,
+  options: UIMessageOptions = {},
+): UIMessage[] {
   const messages: UIMessage[] = [];
   for (const turn of snapshot.turns) {
-    if (turn.user) messages.push({ id: turn.user.turnId, role: 'user', parts: [{ type: 'text', text: turn.user.text }] });
+    if (turn.user)
+      messages.push({ id: turn.user.turnId, role: 'user', parts: [{ type: 'text', text: turn.user.text }] });
     const latest = turn.responses.at(-1);
     if (latest) messages.push(responseToUIMessage(latest, options));
   }

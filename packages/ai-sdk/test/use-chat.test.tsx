@@ -1,0 +1,220 @@
+import { useChat } from '@ai-sdk/react';
+import { answerTurns, type TurnAnswering } from '@resumable/agent';
+import { answerChatRequest, fullStreamParts } from '@resumable/agent/ai-sdk';
+import { type Emulator, startEmulator } from '@resumable/emulator';
+import { renderHook, waitFor } from '@testing-library/react';
+import * as Ably from 'ably';
+import { jsonSchema, stepCountIs, streamText, tool, type UIMessage } from 'ai';
+import { MockLanguageModelV4 } from 'ai/test';
+import { StrictMode } from 'react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createResumableChatTransport } from '../src/chat-transport.js';
+import { toUIMessages } from '../src/ui-messages.js';
+
+type ModelChunk =
+  Awaited<ReturnType<MockLanguageModelV4['doStream']>>['stream'] extends ReadableStream<infer T> ? T : never;
+
+let emulator: Emulator;
+const cleanups: Array<() => void> = [];
+let counter = 0;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+});
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function client(clientId: string, echo = true): Promise<Ably.Realtime> {
+  const realtime = new Ably.Realtime({
+    ...(emulator.clientOptions({ format: 'json', clientId }) as Ably.ClientOptions),
+    echoMessages: echo,
+    logLevel: 0,
+  });
+  cleanups.push(() => realtime.close());
+  await realtime.connection.whenState('connected');
+  return realtime;
+}
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+const PAUSE = Symbol('pause');
+
+/** A model stream the test holds at PAUSE until `resume` opens. */
+function heldStream(chunks: Array<ModelChunk | typeof PAUSE>, paused: () => void, resume: Promise<void>) {
+  return new ReadableStream<ModelChunk>({
+    async start(controller) {
+      for (const chunk of chunks) {
+        if (chunk === PAUSE) {
+          paused();
+          await resume;
+        } else controller.enqueue(chunk);
+      }
+      controller.close();
+    },
+  });
+}
+
+const usage = {
+  inputTokens: { total: 5, noCache: 5, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 7, text: 7, reasoning: 0 },
+};
+const ANSWER = 'It is 18 °C in Paris, and sunny.';
+
+/** The agent: a tool-using AI SDK answer for the weather question, an endless one for "talk". */
+function startAgent(channel: Ably.RealtimeChannel, midAnswer: ReturnType<typeof gate>, resume: Promise<void>) {
+  const answering = answerTurns(channel, (turn) => {
+    if (turn.text === 'talk') {
+      return (async function* () {
+        for (let n = 0; !turn.signal.aborted; n++) {
+          yield `word${n} `;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
+    }
+    const model = new MockLanguageModelV4({
+      doStream: [
+        {
+          stream: heldStream(
+            [
+              { type: 'reasoning-start', id: 'r' },
+              { type: 'reasoning-delta', id: 'r', delta: 'Look it up.' },
+              { type: 'reasoning-end', id: 'r' },
+              { type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' },
+              { type: 'finish', finishReason: { unified: 'tool-calls', raw: undefined }, usage },
+            ],
+            () => {},
+            Promise.resolve(),
+          ),
+        },
+        {
+          stream: heldStream(
+            [
+              { type: 'text-start', id: 't' },
+              { type: 'text-delta', id: 't', delta: 'It is 18 °C ' },
+              PAUSE,
+              { type: 'text-delta', id: 't', delta: 'in Paris, ' },
+              { type: 'text-delta', id: 't', delta: 'and sunny.' },
+              { type: 'text-end', id: 't' },
+              { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
+            ],
+            midAnswer.open,
+            resume,
+          ),
+        },
+      ],
+    });
+    const weather = tool({
+      inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }),
+      execute: async () => ({ celsius: 18 }),
+    });
+    const result = streamText({ model, prompt: turn.text, tools: { weather }, stopWhen: stepCountIs(2) });
+    return fullStreamParts(result.fullStream);
+  });
+  cleanups.push(() => answering.stop());
+  return answering;
+}
+
+/** The app's endpoint, in process: the transport's POST body goes to answerChatRequest. */
+function endpoint(answering: TurnAnswering): typeof fetch {
+  return async (_url, init) => {
+    await answerChatRequest(answering, JSON.parse(String(init?.body)));
+    return new Response(null, { status: 202 });
+  };
+}
+
+async function browser(name: string, answering: TurnAnswering) {
+  const realtime = await client('ann');
+  const transport = createResumableChatTransport({
+    channel: () => realtime.channels.get(name),
+    fetch: endpoint(answering),
+  });
+  cleanups.push(() => transport.close());
+  /** The tab is gone (a refresh): its connection closes, nothing of React's cleanup runs. */
+  const closeTab = () => {
+    transport.close();
+    realtime.close();
+  };
+  return { transport, closeTab };
+}
+
+const textOf = (message: UIMessage | undefined) =>
+  (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
+const roles = (messages: UIMessage[]) => messages.map((message) => message.role);
+
+describe('useChat with the resumable transport', () => {
+  it('send, stream, reload mid-stream with resume, stop: exact text, one assistant message per answer', async () => {
+    const name = `ai:chat-${process.pid}-${++counter}`;
+    const chatId = `chat-${counter}`;
+    const midAnswer = gate();
+    const resume = gate();
+    const answering = startAgent((await client('agent', false)).channels.get(name), midAnswer, resume.opened);
+
+    // Send, and stream until the answer's text is half written.
+    const { transport: first, closeTab } = await browser(name, answering);
+    const page1 = renderHook(() => useChat({ id: chatId, transport: first }), { wrapper: StrictMode });
+    void page1.result.current.sendMessage({ text: 'Weather in Paris?' });
+    await midAnswer.opened;
+    await waitFor(() => expect(textOf(page1.result.current.messages.at(-1))).toBe('It is 18 °C '));
+    expect(page1.result.current.status).toBe('streaming');
+    const streamingParts = page1.result.current.messages.at(-1)!.parts.map((part) => part.type);
+    expect(streamingParts).toEqual(['step-start', 'reasoning', 'tool-weather', 'text']);
+
+    // Reload: a new page (new Ably client, new transport) starts from the channel and resumes the stream.
+    closeTab();
+    const { transport: second } = await browser(name, answering);
+    const restored = await second.loadMessages(chatId);
+    expect(roles(restored)).toEqual(['user', 'assistant']);
+    expect(textOf(restored[1])).toBe('It is 18 °C ');
+    const page2 = renderHook(() => useChat({ id: chatId, messages: restored, transport: second, resume: true }), {
+      wrapper: StrictMode,
+    });
+    await waitFor(() => expect(page2.result.current.status).toBe('streaming'));
+    resume.open();
+    await waitFor(() => expect(page2.result.current.status).toBe('ready'));
+    const messages = page2.result.current.messages;
+    expect(roles(messages)).toEqual(['user', 'assistant']);
+    expect(textOf(messages[1])).toBe(ANSWER);
+    expect(messages[1]!.parts.find((part) => part.type === 'tool-weather')).toMatchObject({
+      state: 'output-available',
+      input: { city: 'Paris' },
+      output: { celsius: 18 },
+    });
+    // What useChat built from the stream is what the converter builds from the channel.
+    const { store } = second.conversation(chatId);
+    await waitFor(() => expect(store.getSnapshot().turns[0]?.responses[0]?.status).toBe('complete'));
+    expect(messages).toEqual(toUIMessages(store.getSnapshot()));
+
+    // Stop: the agent is asked on the channel, the answer ends cancelled, still one assistant message.
+    void page2.result.current.sendMessage({ text: 'talk' });
+    await waitFor(() => expect(textOf(page2.result.current.messages.at(-1))).toMatch(/word2 /));
+    await page2.result.current.stop();
+    await waitFor(() => expect(page2.result.current.status).toBe('ready'));
+    const stoppedAt = textOf(page2.result.current.messages.at(-1));
+    await waitFor(() => expect(store.getSnapshot().turns[1]?.responses[0]?.status).toBe('cancelled'));
+    const cancelled = store.getSnapshot().turns[1]!.responses[0]!;
+    expect(cancelled.cancelledBy).toBe('ann');
+    expect(cancelled.text.startsWith(stoppedAt)).toBe(true);
+    expect(roles(page2.result.current.messages)).toEqual(['user', 'assistant', 'user', 'assistant']);
+
+    // A reload after the stop shows the channel's exact text and resumes nothing.
+    page2.unmount();
+    second.close();
+    const { transport: third } = await browser(name, answering);
+    const afterStop = await third.loadMessages(chatId);
+    const page3 = renderHook(() => useChat({ id: chatId, messages: afterStop, transport: third, resume: true }));
+    await waitFor(() => expect(page3.result.current.status).toBe('ready'));
+    expect(roles(page3.result.current.messages)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(textOf(page3.result.current.messages[3])).toBe(cancelled.text);
+    expect(textOf(page3.result.current.messages[1])).toBe(ANSWER);
+  });
+});
