@@ -150,6 +150,8 @@ export async function streamParts(
    */
   const connectionReplaced = () => connectionAtStart !== undefined && connectionIdOf(channel) !== connectionAtStart;
   const finish = new FinishRecord();
+  /** Tool calls that have a part already: their complete `tool-call` event adds nothing. */
+  const streamedCalls = new Set<string>();
   let current: OpenPart | undefined;
   let lastWriter: MessagePerResponseWriter | undefined;
   let count = 0;
@@ -245,14 +247,16 @@ export async function streamParts(
       const piece = event ? pieceOf(event) : undefined;
       if (!piece) continue;
       const continues = current && !current.closed && current.piece.key === piece.key;
-      if (continues && event.type === 'tool-call') {
-        // The streamed input is the call's JSON already: the complete call only closes the part.
-        await closePart(current!);
+      if (event.type === 'tool-call' && (continues || streamedCalls.has(piece.key))) {
+        // The streamed input is the call's JSON already: the complete call only closes the part (or, when a
+        // later part has started, is already in the channel: a second part for it would be a duplicate).
+        if (continues) await closePart(current!);
         continue;
       }
       if (!continues) {
         if (current) await closePart(current);
         current = await openPart(piece);
+        if (piece.kind === 'tool-call') streamedCalls.add(piece.key);
       }
       const part = current!;
       if (piece.text !== '') {

@@ -77,32 +77,6 @@ export function parseToolInput(text: string): unknown {
   }
 }
 
-/**
- * Keeps every tool call one part: remembers which calls streamed their input and which piece was emitted last,
- * so a complete call that arrives after another part started is not written a second time.
- */
-export class ToolCallParts {
-  private readonly streamed = new Set<string>();
-  private lastKey: string | undefined;
-
-  /** Note an event about to be yielded, and return it. */
-  emit(event: PartEvent): PartEvent {
-    this.lastKey =
-      event.type === 'tool-input-delta' || event.type === 'tool-call' ? `tool-call:${event.toolCallId}` : event.type;
-    if (event.type === 'tool-input-delta') this.streamed.add(event.toolCallId);
-    return event;
-  }
-
-  /**
-   * The complete call, or undefined when its input already streamed into a part that is no longer the current
-   * one (that part holds the input; a second part for the same call would be a duplicate).
-   */
-  complete(toolCallId: string, toolName: string, input: unknown): PartEvent | undefined {
-    if (this.streamed.has(toolCallId) && this.lastKey !== `tool-call:${toolCallId}`) return undefined;
-    return this.emit({ type: 'tool-call', toolCallId, toolName, input });
-  }
-}
-
 /** A short, readable error text from whatever an SDK reported. */
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -114,4 +88,16 @@ export function errorText(error: unknown): string {
   } catch {
     return String(error);
   }
+}
+
+/**
+ * The complete-call event of a tool call (the driver skips it when the call's input already streamed).
+ *
+ * @example
+ * ```ts
+ * toolCall('c1', 'weather', { city: 'Paris' }); // { type: 'tool-call', toolCallId: 'c1', ... }
+ * ```
+ */
+export function toolCall(toolCallId: string, toolName: string, input: unknown): PartEvent {
+  return { type: 'tool-call', toolCallId, toolName, input };
 }

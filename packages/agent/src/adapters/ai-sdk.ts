@@ -7,7 +7,7 @@
  */
 import type { TextStreamPart, ToolSet, UIMessageChunk } from 'ai';
 import { type PartEvent, type PartStream, partStream } from '../part-events.js';
-import { errorText, eventsOf, type SdkStream, ToolCallParts, usageFrom } from './adapter-support.js';
+import { errorText, eventsOf, type SdkStream, toolCall, usageFrom } from './adapter-support.js';
 
 type Usage = Extract<TextStreamPart<ToolSet>, { type: 'finish' }>['totalUsage'];
 
@@ -25,78 +25,76 @@ function usageOf(usage: Usage | undefined) {
 async function* fromFullStream<TOOLS extends ToolSet>(
   source: SdkStream<TextStreamPart<TOOLS>>,
 ): AsyncGenerator<PartEvent> {
-  const tools = new ToolCallParts();
   const toolNames = new Map<string, string>();
   for await (const event of eventsOf(source, 'fullStreamParts')) {
     switch (event.type) {
       case 'text-delta':
-        yield tools.emit({ type: 'text-delta', text: event.text });
+        yield { type: 'text-delta', text: event.text };
         break;
       case 'reasoning-delta':
-        yield tools.emit({ type: 'reasoning-delta', text: event.text });
+        yield { type: 'reasoning-delta', text: event.text };
         break;
       case 'tool-input-start':
         toolNames.set(event.id, event.toolName);
         // An empty delta opens the call's part at once, so readers see the call before its input.
-        yield tools.emit({ type: 'tool-input-delta', toolCallId: event.id, toolName: event.toolName, text: '' });
+        yield { type: 'tool-input-delta', toolCallId: event.id, toolName: event.toolName, text: '' };
         break;
       case 'tool-input-delta':
-        yield tools.emit({
+        yield {
           type: 'tool-input-delta',
           toolCallId: event.id,
           toolName: toolNames.get(event.id) ?? 'unknown',
           text: event.delta,
-        });
+        };
         break;
       case 'tool-call': {
-        const call = tools.complete(event.toolCallId, event.toolName, event.input);
-        if (call) yield call;
+        yield toolCall(event.toolCallId, event.toolName, event.input);
         break;
       }
       case 'tool-result':
-        yield tools.emit({
+        yield {
           type: 'tool-result',
           toolCallId: event.toolCallId,
           toolName: event.toolName,
           output: event.output,
-        });
+        };
         break;
       case 'tool-error':
-        yield tools.emit({
+        yield {
           type: 'tool-result',
           toolCallId: event.toolCallId,
           toolName: event.toolName,
           output: errorText(event.error),
           isError: true,
-        });
+        };
         break;
       case 'tool-output-denied':
-        yield tools.emit({
+        yield {
           type: 'tool-result',
           toolCallId: event.toolCallId,
           toolName: event.toolName,
           output: 'The tool call was denied.',
           isError: true,
-        });
+        };
         break;
       case 'source':
-        yield tools.emit({ type: 'data', name: 'source', data: event });
+        yield { type: 'data', name: 'source', data: event };
         break;
       case 'finish-step':
-        yield tools.emit({ type: 'step-finish', finishReason: event.finishReason, usage: usageOf(event.usage) });
+        yield { type: 'step-finish', finishReason: event.finishReason, usage: usageOf(event.usage) };
         break;
       case 'finish':
-        yield tools.emit({ type: 'finish', finishReason: event.finishReason, usage: usageOf(event.totalUsage) });
+        yield { type: 'finish', finishReason: event.finishReason, usage: usageOf(event.totalUsage) };
         return;
       case 'error':
-        yield tools.emit({ type: 'error', error: event.error });
+        yield { type: 'error', error: event.error };
         return;
       case 'abort':
         // The agent's own cancel ends the response `cancelled` first; any other abort is a failure.
-        yield tools.emit({
+        yield {
           type: 'error',
           error: `The model stream was aborted${event.reason ? `: ${event.reason}` : ''}.`,
-        });
+        };
         return;
       default:
         // Boundaries (start, text-start/end, steps), files, raw provider chunks: nothing a part needs.
@@ -124,89 +122,87 @@ export function fullStreamParts<TOOLS extends ToolSet>(fullStream: SdkStream<Tex
 }
 
 async function* fromUIMessageStream(source: SdkStream<UIMessageChunk>): AsyncGenerator<PartEvent> {
-  const tools = new ToolCallParts();
   const toolNames = new Map<string, string>();
   const nameOf = (toolCallId: string) => toolNames.get(toolCallId) ?? 'unknown';
   for await (const chunk of eventsOf(source, 'uiMessageStreamParts')) {
     switch (chunk.type) {
       case 'text-delta':
-        yield tools.emit({ type: 'text-delta', text: chunk.delta });
+        yield { type: 'text-delta', text: chunk.delta };
         break;
       case 'reasoning-delta':
-        yield tools.emit({ type: 'reasoning-delta', text: chunk.delta });
+        yield { type: 'reasoning-delta', text: chunk.delta };
         break;
       case 'tool-input-start':
         toolNames.set(chunk.toolCallId, chunk.toolName);
-        yield tools.emit({
+        yield {
           type: 'tool-input-delta',
           toolCallId: chunk.toolCallId,
           toolName: chunk.toolName,
           text: '',
-        });
+        };
         break;
       case 'tool-input-delta':
-        yield tools.emit({
+        yield {
           type: 'tool-input-delta',
           toolCallId: chunk.toolCallId,
           toolName: nameOf(chunk.toolCallId),
           text: chunk.inputTextDelta,
-        });
+        };
         break;
       case 'tool-input-available':
       case 'tool-input-error': {
         toolNames.set(chunk.toolCallId, chunk.toolName);
-        const call = tools.complete(chunk.toolCallId, chunk.toolName, chunk.input);
-        if (call) yield call;
+        yield toolCall(chunk.toolCallId, chunk.toolName, chunk.input);
         if (chunk.type === 'tool-input-error') {
-          yield tools.emit({
+          yield {
             type: 'tool-result',
             toolCallId: chunk.toolCallId,
             toolName: chunk.toolName,
             output: chunk.errorText,
             isError: true,
-          });
+          };
         }
         break;
       }
       case 'tool-output-available':
         // A preliminary output is superseded by the final one; only the final output is a result.
         if (chunk.preliminary) break;
-        yield tools.emit({
+        yield {
           type: 'tool-result',
           toolCallId: chunk.toolCallId,
           toolName: nameOf(chunk.toolCallId),
           output: chunk.output,
-        });
+        };
         break;
       case 'tool-output-error':
       case 'tool-output-denied':
-        yield tools.emit({
+        yield {
           type: 'tool-result',
           toolCallId: chunk.toolCallId,
           toolName: nameOf(chunk.toolCallId),
           output: chunk.type === 'tool-output-error' ? chunk.errorText : 'The tool call was denied.',
           isError: true,
-        });
+        };
         break;
       case 'source-url':
       case 'source-document':
-        yield tools.emit({ type: 'data', name: 'source', data: chunk });
+        yield { type: 'data', name: 'source', data: chunk };
         break;
       case 'finish':
-        yield tools.emit({ type: 'finish', ...(chunk.finishReason ? { finishReason: chunk.finishReason } : {}) });
+        yield { type: 'finish', ...(chunk.finishReason ? { finishReason: chunk.finishReason } : {}) };
         return;
       case 'error':
-        yield tools.emit({ type: 'error', error: chunk.errorText });
+        yield { type: 'error', error: chunk.errorText };
         return;
       case 'abort':
-        yield tools.emit({
+        yield {
           type: 'error',
           error: `The model stream was aborted${chunk.reason ? `: ${chunk.reason}` : ''}.`,
-        });
+        };
         return;
       default:
         if (chunk.type.startsWith('data-') && 'data' in chunk && !(chunk as { transient?: boolean }).transient) {
-          yield tools.emit({ type: 'data', name: chunk.type.slice('data-'.length), data: chunk.data });
+          yield { type: 'data', name: chunk.type.slice('data-'.length), data: chunk.data };
         }
         break;
     }

@@ -9,7 +9,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { TokenUsage } from '@resumable/core';
 import { type PartEvent, type PartStream, partStream } from '../part-events.js';
-import { eventsOf, parseToolInput, type SdkStream, ToolCallParts, usageFrom } from './adapter-support.js';
+import { eventsOf, parseToolInput, type SdkStream, toolCall, usageFrom } from './adapter-support.js';
 
 /**
  * One event of a Messages stream (`client.messages.create({ stream: true })` or `client.messages.stream(...)`).
@@ -48,7 +48,6 @@ function serverToolResult(block: AnthropicStreamEvent & { type: 'content_block_s
 }
 
 async function* fromMessages(source: SdkStream<AnthropicStreamEvent>): AsyncGenerator<PartEvent> {
-  const tools = new ToolCallParts();
   const toolBlocks = new Map<number, ToolBlock>();
   let usage: Usage = {};
   let stopReason: string | undefined;
@@ -65,32 +64,32 @@ async function* fromMessages(source: SdkStream<AnthropicStreamEvent>): AsyncGene
         break;
       case 'content_block_start': {
         const block = event.content_block;
-        if (block.type === 'text' && block.text) yield tools.emit({ type: 'text-delta', text: block.text });
+        if (block.type === 'text' && block.text) yield { type: 'text-delta', text: block.text };
         else if (block.type === 'thinking' && block.thinking) {
-          yield tools.emit({ type: 'reasoning-delta', text: block.thinking });
+          yield { type: 'reasoning-delta', text: block.thinking };
         } else if (block.type === 'tool_use' || block.type === 'server_tool_use') {
           toolBlocks.set(event.index, { id: block.id, name: block.name, startInput: block.input, input: '' });
-          yield tools.emit({ type: 'tool-input-delta', toolCallId: block.id, toolName: block.name, text: '' });
+          yield { type: 'tool-input-delta', toolCallId: block.id, toolName: block.name, text: '' };
         } else {
           const result = serverToolResult(event);
-          if (result) yield tools.emit(result);
+          if (result) yield result;
         }
         break;
       }
       case 'content_block_delta': {
         const delta = event.delta;
-        if (delta.type === 'text_delta') yield tools.emit({ type: 'text-delta', text: delta.text });
-        else if (delta.type === 'thinking_delta') yield tools.emit({ type: 'reasoning-delta', text: delta.thinking });
+        if (delta.type === 'text_delta') yield { type: 'text-delta', text: delta.text };
+        else if (delta.type === 'thinking_delta') yield { type: 'reasoning-delta', text: delta.thinking };
         else if (delta.type === 'input_json_delta') {
           const block = toolBlocks.get(event.index);
           if (!block) break;
           block.input += delta.partial_json;
-          yield tools.emit({
+          yield {
             type: 'tool-input-delta',
             toolCallId: block.id,
             toolName: block.name,
             text: delta.partial_json,
-          });
+          };
         }
         // Signatures and citations are provider bookkeeping, not part text.
         break;
@@ -101,8 +100,7 @@ async function* fromMessages(source: SdkStream<AnthropicStreamEvent>): AsyncGene
         toolBlocks.delete(event.index);
         // No input deltas: the start block held the whole input.
         const input = block.input === '' ? block.startInput : parseToolInput(block.input);
-        const call = tools.complete(block.id, block.name, input);
-        if (call) yield call;
+        yield toolCall(block.id, block.name, input);
         break;
       }
       case 'message_delta':
@@ -113,7 +111,7 @@ async function* fromMessages(source: SdkStream<AnthropicStreamEvent>): AsyncGene
         }
         break;
       case 'message_stop':
-        yield tools.emit({ type: 'step-finish', finishReason: stopReason, usage: tokenUsage() });
+        yield { type: 'step-finish', finishReason: stopReason, usage: tokenUsage() };
         break;
       default:
         break;

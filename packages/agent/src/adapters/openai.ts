@@ -11,7 +11,7 @@ import type { TokenUsage } from '@resumable/core';
 import type OpenAI from 'openai';
 import type { PartEvent, PartStream } from '../part-events.js';
 import { partStream } from '../part-events.js';
-import { eventsOf, parseToolInput, type SdkStream, ToolCallParts, usageFrom } from './adapter-support.js';
+import { eventsOf, parseToolInput, type SdkStream, toolCall, usageFrom } from './adapter-support.js';
 
 /**
  * One event of a Responses API stream.
@@ -24,28 +24,27 @@ import { eventsOf, parseToolInput, type SdkStream, ToolCallParts, usageFrom } fr
 export type OpenAIResponseEvent = OpenAI.Responses.ResponseStreamEvent;
 
 async function* fromResponses(source: SdkStream<OpenAIResponseEvent>): AsyncGenerator<PartEvent> {
-  const tools = new ToolCallParts();
   /** Tool calls by output item id (deltas name the item, not the call). */
   const calls = new Map<string, { callId: string; name: string }>();
   for await (const event of eventsOf(source, 'openaiResponsesParts')) {
     switch (event.type) {
       case 'response.output_text.delta':
       case 'response.refusal.delta':
-        yield tools.emit({ type: 'text-delta', text: event.delta });
+        yield { type: 'text-delta', text: event.delta };
         break;
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        yield tools.emit({ type: 'reasoning-delta', text: event.delta });
+        yield { type: 'reasoning-delta', text: event.delta };
         break;
       case 'response.reasoning_summary_part.added':
         // Summary parts are paragraphs of one reasoning text.
-        if (event.summary_index > 0) yield tools.emit({ type: 'reasoning-delta', text: '\n\n' });
+        if (event.summary_index > 0) yield { type: 'reasoning-delta', text: '\n\n' };
         break;
       case 'response.output_item.added': {
         const item = event.item;
         if ((item.type === 'function_call' || item.type === 'custom_tool_call') && item.id) {
           calls.set(item.id, { callId: item.call_id, name: item.name });
-          yield tools.emit({ type: 'tool-input-delta', toolCallId: item.call_id, toolName: item.name, text: '' });
+          yield { type: 'tool-input-delta', toolCallId: item.call_id, toolName: item.name, text: '' };
         }
         break;
       }
@@ -53,20 +52,19 @@ async function* fromResponses(source: SdkStream<OpenAIResponseEvent>): AsyncGene
       case 'response.custom_tool_call_input.delta': {
         const call = calls.get(event.item_id);
         if (call)
-          yield tools.emit({
+          yield {
             type: 'tool-input-delta',
             toolCallId: call.callId,
             toolName: call.name,
             text: event.delta,
-          });
+          };
         break;
       }
       case 'response.output_item.done': {
         const item = event.item;
         if (item.type === 'function_call' || item.type === 'custom_tool_call') {
           const input = item.type === 'function_call' ? parseToolInput(item.arguments) : item.input;
-          const call = tools.complete(item.call_id, item.name, input);
-          if (call) yield call;
+          yield toolCall(item.call_id, item.name, input);
         }
         break;
       }
@@ -74,7 +72,7 @@ async function* fromResponses(source: SdkStream<OpenAIResponseEvent>): AsyncGene
       case 'response.incomplete': {
         const response = event.response;
         const usage = response.usage;
-        yield tools.emit({
+        yield {
           type: 'step-finish',
           finishReason: response.incomplete_details?.reason ?? response.status ?? 'completed',
           usage: usage
@@ -86,14 +84,14 @@ async function* fromResponses(source: SdkStream<OpenAIResponseEvent>): AsyncGene
                 cachedInputTokens: usage.input_tokens_details?.cached_tokens,
               })
             : undefined,
-        });
+        };
         break;
       }
       case 'response.failed':
-        yield tools.emit({ type: 'error', error: event.response.error?.message ?? 'The response failed.' });
+        yield { type: 'error', error: event.response.error?.message ?? 'The response failed.' };
         return;
       case 'error':
-        yield tools.emit({ type: 'error', error: event.message });
+        yield { type: 'error', error: event.message };
         return;
       default:
         // Lifecycle events, annotations, built-in tool progress: nothing a part needs.
@@ -142,7 +140,6 @@ export type OpenAIChatChunk = Omit<OpenAI.Chat.Completions.ChatCompletionChunk, 
 };
 
 async function* fromChat(source: SdkStream<OpenAIChatChunk>): AsyncGenerator<PartEvent> {
-  const tools = new ToolCallParts();
   /** Tool calls of choice 0 by their index: the id and name come with the first delta only. */
   const calls = new Map<number, { id: string; name: string; input: string }>();
   let finishReason: string | undefined;
@@ -162,9 +159,9 @@ async function* fromChat(source: SdkStream<OpenAIChatChunk>): AsyncGenerator<Par
     if (!choice) continue;
     const delta = choice.delta ?? {};
     const reasoning = delta.reasoning_content ?? delta.reasoning;
-    if (reasoning) yield tools.emit({ type: 'reasoning-delta', text: reasoning });
-    if (delta.content) yield tools.emit({ type: 'text-delta', text: delta.content });
-    if (delta.refusal) yield tools.emit({ type: 'text-delta', text: delta.refusal });
+    if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
+    if (delta.content) yield { type: 'text-delta', text: delta.content };
+    if (delta.refusal) yield { type: 'text-delta', text: delta.refusal };
     for (const toolCall of delta.tool_calls ?? []) {
       let call = calls.get(toolCall.index);
       if (!call) {
@@ -173,18 +170,17 @@ async function* fromChat(source: SdkStream<OpenAIChatChunk>): AsyncGenerator<Par
       }
       const text = toolCall.function?.arguments ?? '';
       call.input += text;
-      yield tools.emit({ type: 'tool-input-delta', toolCallId: call.id, toolName: call.name, text });
+      yield { type: 'tool-input-delta', toolCallId: call.id, toolName: call.name, text };
     }
     if (choice.finish_reason) {
       finishReason = choice.finish_reason;
       for (const call of calls.values()) {
-        const complete = tools.complete(call.id, call.name, parseToolInput(call.input));
-        if (complete) yield complete;
+        yield toolCall(call.id, call.name, parseToolInput(call.input));
       }
     }
   }
   // The usage chunk (stream_options.include_usage) follows the finish reason, so the step ends with the stream.
-  if (finishReason !== undefined || usage) yield tools.emit({ type: 'step-finish', finishReason, usage });
+  if (finishReason !== undefined || usage) yield { type: 'step-finish', finishReason, usage };
 }
 
 /**
