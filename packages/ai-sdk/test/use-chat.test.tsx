@@ -218,3 +218,36 @@ describe('useChat with the resumable transport', () => {
     expect(textOf(page3.result.current.messages[1])).toBe(ANSWER);
   });
 });
+
+describe('transport errors', () => {
+  it('needs a channel function', () => {
+    expect(() => createResumableChatTransport({} as never)).toThrow(/channel/);
+  });
+
+  it('an endpoint that refuses the request puts useChat in error, with the status in the message', async () => {
+    const realtime = await client('ann');
+    const transport = createResumableChatTransport({
+      channel: () => realtime.channels.get(`ai:chat-${process.pid}-${++counter}`),
+      fetch: async () => new Response('nope', { status: 503 }),
+    });
+    cleanups.push(() => transport.close());
+    const page = renderHook(() => useChat({ id: 'refused', transport }));
+    void page.result.current.sendMessage({ text: 'hello' });
+    await waitFor(() => expect(page.result.current.status).toBe('error'));
+    expect(page.result.current.error?.message).toMatch(/answered 503/);
+    expect(roles(page.result.current.messages)).toEqual(['user']);
+  });
+
+  it('regenerating without a user message fails with a hint', async () => {
+    const transport = createResumableChatTransport({ channel: () => ({}) as never });
+    await expect(
+      transport.sendMessages({
+        chatId: 'x',
+        trigger: 'regenerate-message',
+        messageId: undefined,
+        messages: [],
+        abortSignal: undefined,
+      }),
+    ).rejects.toThrow(/no user message/);
+  });
+});
