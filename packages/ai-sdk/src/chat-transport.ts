@@ -215,9 +215,10 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
       });
       if (!response.ok) {
         throw new ResumableError(
-          KIT_ERROR_CODES.invalidOptions,
+          KIT_ERROR_CODES.unknown,
           `The chat endpoint ${api} answered ${response.status}.`,
-          'Check that the endpoint publishes the turn (answerTurns(...).publishTurn) and returns 2xx.',
+          'Check that the endpoint publishes the turn (answerChatRequest or answerTurns(...).publishTurn) and returns 2xx.',
+          response.status,
         );
       }
       return stream(chatId, responseId, abortSignal);
