@@ -22,7 +22,14 @@ export interface UIMessageOptions {
   readonly messageMetadata?: (response: ConversationResponse) => unknown;
 }
 
-/** Tool input as JSON when the streamed text parses; the text itself otherwise. */
+/**
+ * A tool call's input: its parsed value, else its text parsed as JSON, else undefined (not JSON).
+ *
+ * @example
+ * ```ts
+ * toolInputOf(part); // { city: 'Paris' }
+ * ```
+ */
 export function toolInputOf(part: ConversationPart): unknown {
   if (part.value !== undefined) return part.value;
   try {

@@ -7,7 +7,14 @@
 import { KIT_ERROR_CODES, ResumableError, type TokenUsage } from '@resumable/core';
 import type { PartEvent } from '../part-events.js';
 
-/** A stream an SDK hands out: a web ReadableStream or anything async iterable. */
+/**
+ * A stream an SDK hands out: a web ReadableStream or anything async iterable.
+ *
+ * @example
+ * ```ts
+ * const source: SdkStream<UIMessageChunk> = result.toUIMessageStream();
+ * ```
+ */
 export type SdkStream<T> = AsyncIterable<T> | ReadableStream<T>;
 
 /**
@@ -77,7 +84,14 @@ export function parseToolInput(text: string): unknown {
   }
 }
 
-/** A short, readable error text from whatever an SDK reported. */
+/**
+ * A short, readable error text from whatever an SDK reported.
+ *
+ * @example
+ * ```ts
+ * errorText(new Error('offline')); // 'offline'
+ * ```
+ */
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;

@@ -227,4 +227,5 @@ export function uiMessageStreamParts(stream: SdkStream<UIMessageChunk>): PartStr
   return partStream(fromUIMessageStream(stream));
 }
 
+export type { SdkStream } from './adapter-support.js';
 export { answerChatRequest, type ChatRequest, readChatRequest } from './chat-endpoint.js';

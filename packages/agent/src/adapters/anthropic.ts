@@ -141,3 +141,4 @@ async function* fromMessages(source: SdkStream<AnthropicStreamEvent>): AsyncGene
 export function anthropicMessageParts(stream: SdkStream<AnthropicStreamEvent>): PartStream {
   return partStream(fromMessages(stream));
 }
+export type { SdkStream } from './adapter-support.js';

@@ -204,3 +204,4 @@ async function* fromChat(source: SdkStream<OpenAIChatChunk>): AsyncGenerator<Par
 export function openaiChatParts(stream: SdkStream<OpenAIChatChunk>): PartStream {
   return partStream(fromChat(stream));
 }
+export type { SdkStream } from './adapter-support.js';
