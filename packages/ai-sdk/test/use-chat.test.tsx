@@ -144,7 +144,7 @@ async function browser(name: string, answering: TurnAnswering) {
     transport.close();
     realtime.close();
   };
-  return { transport, closeTab };
+  return { transport, closeTab, realtime };
 }
 
 const textOf = (message: UIMessage | undefined) =>
@@ -216,6 +216,43 @@ describe('useChat with the resumable transport', () => {
     expect(roles(page3.result.current.messages)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(textOf(page3.result.current.messages[3])).toBe(cancelled.text);
     expect(textOf(page3.result.current.messages[1])).toBe(ANSWER);
+  });
+});
+
+describe('useChat across devices and outages', () => {
+  it('a late joiner and a tab whose connection state is lost mid-answer both end with the exact answer, once', async () => {
+    const name = `ai:chat-${process.pid}-${++counter}`;
+    const chatId = `chat-${counter}`;
+    const midAnswer = gate();
+    const resume = gate();
+    const answering = startAgent((await client('agent', false)).channels.get(name), midAnswer, resume.opened);
+    const tab = await browser(name, answering);
+    const page = renderHook(() => useChat({ id: chatId, transport: tab.transport }));
+    void page.result.current.sendMessage({ text: 'Weather in Paris?' });
+    await midAnswer.opened;
+    await waitFor(() => expect(textOf(page.result.current.messages.at(-1))).toBe('It is 18 °C '));
+
+    // A second device opens the chat mid-answer and resumes it.
+    const other = await browser(name, answering);
+    const restored = await other.transport.loadMessages(chatId);
+    const late = renderHook(() =>
+      useChat({ id: chatId, messages: restored, transport: other.transport, resume: true }),
+    );
+    await waitFor(() => expect(late.result.current.status).toBe('streaming'));
+
+    // The first tab loses its connection state (longer than Ably can resume) while the answer finishes.
+    tab.realtime.connection.once('disconnected', () => resume.open());
+    emulator.faults.cutOff(tab.realtime.connection.id!, 300, { expire: true });
+    for (const current of [page, late]) {
+      await waitFor(() => expect(current.result.current.status).toBe('ready'), { timeout: 15_000 });
+      const messages = current.result.current.messages;
+      expect(roles(messages)).toEqual(['user', 'assistant']);
+      expect(textOf(messages[1])).toBe(ANSWER);
+    }
+    const { store } = tab.transport.conversation(chatId);
+    expect(store.getSnapshot().resyncCount).toBeGreaterThan(0);
+    expect(page.result.current.messages).toEqual(toUIMessages(store.getSnapshot()));
+    expect(late.result.current.messages).toEqual(page.result.current.messages);
   });
 });
 
