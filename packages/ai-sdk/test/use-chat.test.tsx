@@ -1,18 +1,15 @@
 import { useChat } from '@ai-sdk/react';
-import { answerTurns, type TurnAnswering } from '@resumable/agent';
-import { answerChatRequest, fullStreamParts } from '@resumable/agent/ai-sdk';
+import type { TurnAnswering } from '@resumable/agent';
+import { answerChatRequest } from '@resumable/agent/ai-sdk';
 import { type Emulator, startEmulator } from '@resumable/emulator';
 import { renderHook, waitFor } from '@testing-library/react';
 import * as Ably from 'ably';
-import { jsonSchema, stepCountIs, streamText, tool, type UIMessage } from 'ai';
-import { MockLanguageModelV4 } from 'ai/test';
+import type { UIMessage } from 'ai';
 import { StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createResumableChatTransport } from '../src/chat-transport.js';
 import { toUIMessages } from '../src/ui-messages.js';
-
-type ModelChunk =
-  Awaited<ReturnType<MockLanguageModelV4['doStream']>>['stream'] extends ReadableStream<infer T> ? T : never;
+import { ANSWER, gate, startAgent } from './chat-agent.js';
 
 let emulator: Emulator;
 const cleanups: Array<() => void> = [];
@@ -39,87 +36,8 @@ async function client(clientId: string, echo = true): Promise<Ably.Realtime> {
   return realtime;
 }
 
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { open, opened };
-}
-
-const PAUSE = Symbol('pause');
-
-/** A model stream the test holds at PAUSE until `resume` opens. */
-function heldStream(chunks: Array<ModelChunk | typeof PAUSE>, paused: () => void, resume: Promise<void>) {
-  return new ReadableStream<ModelChunk>({
-    async start(controller) {
-      for (const chunk of chunks) {
-        if (chunk === PAUSE) {
-          paused();
-          await resume;
-        } else controller.enqueue(chunk);
-      }
-      controller.close();
-    },
-  });
-}
-
-const usage = {
-  inputTokens: { total: 5, noCache: 5, cacheRead: 0, cacheWrite: 0 },
-  outputTokens: { total: 7, text: 7, reasoning: 0 },
-};
-const ANSWER = 'It is 18 °C in Paris, and sunny.';
-
-/** The agent: a tool-using AI SDK answer for the weather question, an endless one for "talk". */
-function startAgent(channel: Ably.RealtimeChannel, midAnswer: ReturnType<typeof gate>, resume: Promise<void>) {
-  const answering = answerTurns(channel, (turn) => {
-    if (turn.text === 'talk') {
-      return (async function* () {
-        for (let n = 0; !turn.signal.aborted; n++) {
-          yield `word${n} `;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      })();
-    }
-    const model = new MockLanguageModelV4({
-      doStream: [
-        {
-          stream: heldStream(
-            [
-              { type: 'reasoning-start', id: 'r' },
-              { type: 'reasoning-delta', id: 'r', delta: 'Look it up.' },
-              { type: 'reasoning-end', id: 'r' },
-              { type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' },
-              { type: 'finish', finishReason: { unified: 'tool-calls', raw: undefined }, usage },
-            ],
-            () => {},
-            Promise.resolve(),
-          ),
-        },
-        {
-          stream: heldStream(
-            [
-              { type: 'text-start', id: 't' },
-              { type: 'text-delta', id: 't', delta: 'It is 18 °C ' },
-              PAUSE,
-              { type: 'text-delta', id: 't', delta: 'in Paris, ' },
-              { type: 'text-delta', id: 't', delta: 'and sunny.' },
-              { type: 'text-end', id: 't' },
-              { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
-            ],
-            midAnswer.open,
-            resume,
-          ),
-        },
-      ],
-    });
-    const weather = tool({
-      inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }),
-      execute: async () => ({ celsius: 18 }),
-    });
-    const result = streamText({ model, prompt: turn.text, tools: { weather }, stopWhen: stepCountIs(2) });
-    return fullStreamParts(result.fullStream);
-  });
+function startAgentFor(channel: Ably.RealtimeChannel, midAnswer: ReturnType<typeof gate>, resume: Promise<void>) {
+  const answering = startAgent(channel, midAnswer, resume);
   cleanups.push(() => answering.stop());
   return answering;
 }
@@ -157,7 +75,7 @@ describe('useChat with the resumable transport', () => {
     const chatId = `chat-${counter}`;
     const midAnswer = gate();
     const resume = gate();
-    const answering = startAgent((await client('agent', false)).channels.get(name), midAnswer, resume.opened);
+    const answering = startAgentFor((await client('agent', false)).channels.get(name), midAnswer, resume.opened);
 
     // Send, and stream until the answer's text is half written.
     const { transport: first, closeTab } = await browser(name, answering);
@@ -225,7 +143,7 @@ describe('useChat across devices and outages', () => {
     const chatId = `chat-${counter}`;
     const midAnswer = gate();
     const resume = gate();
-    const answering = startAgent((await client('agent', false)).channels.get(name), midAnswer, resume.opened);
+    const answering = startAgentFor((await client('agent', false)).channels.get(name), midAnswer, resume.opened);
     const tab = await browser(name, answering);
     const page = renderHook(() => useChat({ id: chatId, transport: tab.transport }));
     void page.result.current.sendMessage({ text: 'Weather in Paris?' });
