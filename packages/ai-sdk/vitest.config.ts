@@ -19,6 +19,8 @@ export default defineProject({
     name: 'ai-sdk',
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+    // The Chromium run has a project of its own (vitest.browser.config.ts).
+    exclude: ['test/browser/**'],
     setupFiles: [fileURLToPath(new URL('./test/setup.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -2,11 +2,13 @@
  * The agent of the useChat tests: answers the weather question with an AI SDK tool loop over a mock model, held
  * mid-answer until the test releases it, and "talk" with words until cancelled.
  */
-import { answerTurns } from '@resumable/agent';
-import { fullStreamParts } from '@resumable/agent/ai-sdk';
+// Relative paths: the Chromium run's global setup loads this without the workspace's `source` condition.
+
 import type * as Ably from 'ably';
 import { jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
+import { fullStreamParts } from '../../agent/src/adapters/ai-sdk.js';
+import { answerTurns } from '../../agent/src/index.js';
 
 type ModelChunk =
   Awaited<ReturnType<MockLanguageModelV4['doStream']>>['stream'] extends ReadableStream<infer T> ? T : never;
