@@ -142,6 +142,8 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
   }
   const conversations = new Map<string, Conversation>();
   const cancelOnStop = options.cancelOnStop ?? true;
+  /** Aborted by close(): ends the streams in flight, whose stores are disposed. */
+  let closing = new AbortController();
   const api = options.api ?? '/api/chat';
 
   function conversation(chatId: string): Conversation {
@@ -176,7 +178,7 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
 
   const stream = (chatId: string, responseId: string, signal: AbortSignal | undefined) =>
     responseChunks(conversation(chatId).store, responseId, {
-      ...(signal ? { signal } : {}),
+      signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
       ...(options.messageMetadata ? { messageMetadata: options.messageMetadata } : {}),
       ...(options.submitTimeoutMs !== undefined ? { submitTimeoutMs: options.submitTimeoutMs } : {}),
     });
@@ -264,6 +266,8 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
     },
 
     close() {
+      closing.abort();
+      closing = new AbortController();
       for (const found of conversations.values()) found.stop();
       conversations.clear();
     },

@@ -193,6 +193,26 @@ describe('transport errors', () => {
     expect(roles(page.result.current.messages)).toEqual(['user']);
   });
 
+  it('close() ends the streams in flight', async () => {
+    const realtime = await client('ann');
+    const transport = createResumableChatTransport({
+      channel: () => realtime.channels.get(`ai:chat-${process.pid}-${++counter}`),
+      // An endpoint that accepts, with no agent behind it: the answer never comes.
+      fetch: async () => new Response(null, { status: 202 }),
+    });
+    const stream = await transport.sendMessages({
+      chatId: 'silent',
+      trigger: 'submit-message',
+      messageId: undefined,
+      messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hello?' }] }],
+      abortSignal: undefined,
+    });
+    const reader = stream.getReader();
+    const read = reader.read();
+    transport.close();
+    expect(await read).toEqual({ done: true, value: undefined });
+  });
+
   it('regenerating without a user message fails with a hint', async () => {
     const transport = createResumableChatTransport({ channel: () => ({}) as never });
     await expect(
