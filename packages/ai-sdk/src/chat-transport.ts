@@ -107,6 +107,15 @@ interface Conversation {
 
 const TERMINAL = new Set(['complete', 'error', 'cancelled']);
 
+/** The transport's headers, then the request's (a plain object or a `Headers`), over a JSON content type. */
+function requestHeaders(base: Record<string, string> | undefined, extra: HeadersInit | undefined): Headers {
+  const merged = new Headers({ 'content-type': 'application/json', ...base });
+  new Headers(extra).forEach((value, name) => {
+    merged.set(name, value);
+  });
+  return merged;
+}
+
 function textOf(message: UIMessage | undefined): string {
   return (message?.parts ?? [])
     .filter((part): part is { type: 'text'; text: string } => part.type === 'text')
@@ -170,7 +179,11 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
   async function cancel(chatId: string, responseId: string): Promise<void> {
     try {
       if (options.cancel) await options.cancel({ chatId, responseId });
-      else await publishCancel(conversation(chatId).channel, { responseId });
+      else {
+        // After close() there is no conversation left to cancel in.
+        const channel = conversations.get(chatId)?.channel;
+        if (channel) await publishCancel(channel, { responseId });
+      }
     } catch {
       // Best effort: the response stays on the channel and ends when the agent ends it.
     }
@@ -211,7 +224,7 @@ export function createResumableChatTransport(options: ResumableChatTransportOpti
       if (cancelOnStop) abortSignal?.addEventListener('abort', () => void cancel(chatId, responseId), { once: true });
       const response = await (options.fetch ?? globalThis.fetch)(api, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...options.headers, ...(headers as Record<string, string>) },
+        headers: requestHeaders(options.headers, headers),
         body: JSON.stringify(request),
         ...(abortSignal ? { signal: abortSignal } : {}),
       });
