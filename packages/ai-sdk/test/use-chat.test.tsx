@@ -137,6 +137,36 @@ describe('useChat with the resumable transport', () => {
   });
 });
 
+describe('regenerate', () => {
+  it('answers the turn again under a new id: still one assistant message, the old answer a sibling on the channel', async () => {
+    const name = `ai:chat-${process.pid}-${++counter}`;
+    const chatId = `chat-${counter}`;
+    const released = gate();
+    released.open();
+    const answering = startAgentFor((await client('agent', false)).channels.get(name), gate(), released.opened);
+    const { transport } = await browser(name, answering);
+    const page = renderHook(() => useChat({ id: chatId, transport }));
+    void page.result.current.sendMessage({ text: 'Weather in Paris?' });
+    await waitFor(() => expect(textOf(page.result.current.messages.at(-1))).toBe(ANSWER));
+    await waitFor(() => expect(page.result.current.status).toBe('ready'));
+    const firstId = page.result.current.messages[1]!.id;
+    void page.result.current.regenerate();
+    await waitFor(() => expect(page.result.current.messages[1]?.id).not.toBe(firstId));
+    await waitFor(() => expect(page.result.current.status).toBe('ready'));
+    expect(roles(page.result.current.messages)).toEqual(['user', 'assistant']);
+    expect(textOf(page.result.current.messages[1])).toBe(ANSWER);
+    const { store } = transport.conversation(chatId);
+    await waitFor(() =>
+      expect(store.getSnapshot().turns[0]?.responses.map((r) => r.status)).toEqual(['complete', 'complete']),
+    );
+    expect(store.getSnapshot().turns[0]?.responses.map((r) => r.responseId)).toEqual([
+      firstId,
+      page.result.current.messages[1]!.id,
+    ]);
+    expect(page.result.current.messages).toEqual(toUIMessages(store.getSnapshot()));
+  });
+});
+
 describe('useChat across devices and outages', () => {
   it('a late joiner and a tab whose connection state is lost mid-answer both end with the exact answer, once', async () => {
     const name = `ai:chat-${process.pid}-${++counter}`;
