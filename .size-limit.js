@@ -41,4 +41,14 @@ export default [
     import: '{ useChannelHydration, useStreamedResponse, ResponseStoreProvider, StreamingMessage }',
     limit: '65 KiB',
   },
+  // Measured 15.6 KiB: nearly all of it is @resumable/core's conversation store and hydration (as in the hooks);
+  // the transport, the chunk differ and the converter are about 2.5 KiB. `ai` is a peer dependency, ignored.
+  {
+    ...base,
+    ignore: [...base.ignore, 'ai'],
+    name: '@resumable/ai-sdk: the useChat transport and the UIMessage converter (over @resumable/core)',
+    path: 'packages/ai-sdk/dist/index.js',
+    import: '{ createResumableChatTransport, toUIMessages }',
+    limit: '16 KiB',
+  },
 ];

@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       'packages/*/vitest.config.ts',
       'packages/react/vitest.react-18.config.ts',
+      'packages/ai-sdk/vitest.browser.config.ts',
       'apps/*/vitest.config.ts',
       'vitest.storybook.config.ts',
     ],

@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    'ai-sdk': 'src/adapters/ai-sdk.ts',
+    openai: 'src/adapters/openai.ts',
+    anthropic: 'src/adapters/anthropic.ts',
+  },
   format: 'esm',
   platform: 'node',
   dts: true,

@@ -7,6 +7,7 @@
 import {
   CANCEL_MESSAGE_NAME,
   KIT_ERROR_CODES,
+  publishRegenerate,
   publishTurn,
   REGENERATE_MESSAGE_NAME,
   RESPONSE_ID_HEADER,
@@ -87,6 +88,11 @@ export interface TurnAnswering {
     readonly turnId?: string;
     readonly responseId?: string;
   }): Promise<TurnRequest>;
+  /**
+   * Publish a regenerate request on the user's behalf and answer it: the turn (heard on the channel or published
+   * by {@link TurnAnswering.publishTurn}) is answered again with `responseId`.
+   */
+  regenerate(request: { readonly turnId: string; readonly responseId?: string }): Promise<TurnRequest>;
   /** Answers in progress, by responseId. */
   readonly active: ReadonlyMap<string, TurnRequest>;
   /** Stop listening and cancel the answers in progress. */
@@ -224,6 +230,27 @@ export function answerTurns(
       answered.add(responseId);
       await publishTurn(channel, { text: turn.text, turnId, responseId });
       return start(turnId, responseId, false, record);
+    },
+    async regenerate(request) {
+      const turn = turns.get(request.turnId);
+      if (!turn) {
+        throw new ResumableError(
+          KIT_ERROR_CODES.invalidOptions,
+          `No turn "${request.turnId}" was heard on this channel.`,
+          'Regenerate a turn this answerer has seen: one published on the channel since it started, or by publishTurn.',
+        );
+      }
+      const responseId = request.responseId ?? globalThis.crypto.randomUUID();
+      if (answered.has(responseId)) {
+        throw new ResumableError(
+          KIT_ERROR_CODES.invalidOptions,
+          `The response "${responseId}" was answered already.`,
+          'Use a new responseId for each regenerate.',
+        );
+      }
+      answered.add(responseId);
+      await publishRegenerate(channel, { turnId: request.turnId, responseId });
+      return start(request.turnId, responseId, true, turn);
     },
     active: requests,
     stop,

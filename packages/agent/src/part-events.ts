@@ -5,6 +5,7 @@ import {
   PART_KIND_HEADER,
   type PartKind,
   ResumableError,
+  type TokenUsage,
 } from '@resumable/core';
 
 /**
@@ -36,8 +37,16 @@ export type PartEvent =
       readonly isError?: boolean;
     }
   | { readonly type: 'data'; readonly name: string; readonly data: unknown }
-  /** The model finished; optional (the end of the stream means the same). */
-  | { readonly type: 'finish' }
+  /**
+   * One model call ended (an agent loop may call the model again with tool results): the response goes on. Its
+   * finish reason is kept and its usage added up, for the end marker.
+   */
+  | { readonly type: 'step-finish'; readonly finishReason?: string; readonly usage?: TokenUsage }
+  /**
+   * The model finished; optional (the end of the stream means the same). `finishReason` and `usage` (which
+   * replaces the steps' sum) are written on the end marker.
+   */
+  | { readonly type: 'finish'; readonly finishReason?: string; readonly usage?: TokenUsage }
   /** The model failed: the response ends with status `error` and this reason. */
   | { readonly type: 'error'; readonly error: unknown };
 

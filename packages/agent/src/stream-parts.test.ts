@@ -151,3 +151,41 @@ describe('streamResponse with a part stream', () => {
     expect(fake.operations.at(-1)?.operation).toEqual({ metadata: { status: 'complete', ...textProof('Hello') } });
   });
 });
+
+describe('finish reason and usage on the end marker', () => {
+  const steps: PartEvent[] = [
+    { type: 'tool-input-delta', toolCallId: 'c1', toolName: 'f', text: '{"a":1}' },
+    { type: 'tool-input-delta', toolCallId: 'c2', toolName: 'f', text: '{"a":2}' },
+    // Completions after a later part started: the calls are in the channel already.
+    { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: { a: 1 } },
+    { type: 'tool-call', toolCallId: 'c2', toolName: 'f', input: { a: 2 } },
+    { type: 'step-finish', finishReason: 'tool-calls', usage: { inputTokens: 10, outputTokens: 4 } },
+    { type: 'text-delta', text: 'Done.' },
+    { type: 'step-finish', finishReason: 'stop', usage: { inputTokens: 12, outputTokens: Number.NaN, bad: -1 } },
+  ];
+
+  it('steps add up their usage; the last finish reason is written', async () => {
+    const fake = createFakeChannel();
+    const result = await streamResponse(fake.channel, partStream(steps), { responseId: 'r1' });
+    expect(result).toMatchObject({ parts: 3, finishReason: 'stop', usage: { inputTokens: 22, outputTokens: 4 } });
+    expect(fake.messages.map((m) => m.data)).toEqual(['{"a":1}', '{"a":2}', 'Done.']);
+    expect(fake.messages.at(-1)?.versionMetadata).toEqual({
+      status: 'complete',
+      finishReason: 'stop',
+      usage: '{"inputTokens":22,"outputTokens":4}',
+    });
+  });
+
+  it('a final finish with usage replaces the sum (message-per-token: on the stop message)', async () => {
+    const fake = createFakeChannel();
+    await streamResponse(
+      fake.channel,
+      partStream([...steps, { type: 'finish', finishReason: 'length', usage: { totalTokens: 99 } }]),
+      { responseId: 'r1', pattern: 'message-per-token' },
+    );
+    const stop = fake.messages.find((m) => m.name === 'stop');
+    expect(stop?.extras).toMatchObject({
+      headers: { status: 'complete', finishReason: 'length', usage: '{"totalTokens":99}' },
+    });
+  });
+});

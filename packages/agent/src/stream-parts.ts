@@ -6,7 +6,15 @@
  *
  * @module
  */
-import { CANCELLED_BY_KEY, KIT_ERROR_CODES, ResumableError, type TerminalStatus } from '@resumable/core';
+import {
+  CANCELLED_BY_KEY,
+  FINISH_REASON_KEY,
+  KIT_ERROR_CODES,
+  ResumableError,
+  type TerminalStatus,
+  type TokenUsage,
+  USAGE_KEY,
+} from '@resumable/core';
 import type * as Ably from 'ably';
 import {
   connectionIdOf,
@@ -44,6 +52,39 @@ export interface PartOutcome {
   readonly failuresRepaired: number;
   /** The text parts joined. */
   readonly text: string;
+  readonly finishReason?: string;
+  readonly usage?: TokenUsage;
+}
+
+/** Longest finish reason written on the end marker. */
+const MAX_FINISH_REASON_LENGTH = 100;
+
+/** The finish reason and usage a stream reported, gathered for the end marker. */
+class FinishRecord {
+  reason: string | undefined;
+  usage: Record<string, number> | undefined;
+
+  /** A step adds its usage to the sum; the final `finish` replaces it. */
+  record(event: { finishReason?: unknown; usage?: unknown }, replace: boolean): void {
+    if (typeof event.finishReason === 'string' && event.finishReason !== '') {
+      this.reason = event.finishReason.slice(0, MAX_FINISH_REASON_LENGTH);
+    }
+    const usage = event.usage;
+    if (typeof usage !== 'object' || usage === null) return;
+    const sum: Record<string, number> = replace ? {} : { ...this.usage };
+    for (const [name, value] of Object.entries(usage)) {
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) sum[name] = (sum[name] ?? 0) + value;
+    }
+    this.usage = Object.keys(sum).length > 0 ? sum : this.usage;
+  }
+
+  /** End-marker metadata. */
+  metadata(): Record<string, string> {
+    const metadata: Record<string, string> = {};
+    if (this.reason !== undefined) metadata[FINISH_REASON_KEY] = this.reason;
+    if (this.usage) metadata[USAGE_KEY] = JSON.stringify(this.usage);
+    return metadata;
+  }
 }
 
 interface OpenPart {
@@ -108,6 +149,9 @@ export async function streamParts(
    * applied twice: as with text streams, only a full-text repair of the part is sure.
    */
   const connectionReplaced = () => connectionAtStart !== undefined && connectionIdOf(channel) !== connectionAtStart;
+  const finish = new FinishRecord();
+  /** Tool calls that have a part already: their complete `tool-call` event adds nothing. */
+  const streamedCalls = new Set<string>();
   let current: OpenPart | undefined;
   let lastWriter: MessagePerResponseWriter | undefined;
   let count = 0;
@@ -187,7 +231,14 @@ export async function streamParts(
       }
       if (step.done) break;
       const event = step.value;
-      if (event?.type === 'finish') break;
+      if (event?.type === 'finish') {
+        finish.record(event, event.usage !== undefined);
+        break;
+      }
+      if (event?.type === 'step-finish') {
+        finish.record(event, false);
+        continue;
+      }
       if (event?.type === 'error') {
         status = 'error';
         streamError = modelError(event.error);
@@ -196,14 +247,16 @@ export async function streamParts(
       const piece = event ? pieceOf(event) : undefined;
       if (!piece) continue;
       const continues = current && !current.closed && current.piece.key === piece.key;
-      if (continues && event.type === 'tool-call') {
-        // The streamed input is the call's JSON already: the complete call only closes the part.
-        await closePart(current!);
+      if (event.type === 'tool-call' && (continues || streamedCalls.has(piece.key))) {
+        // The streamed input is the call's JSON already: the complete call only closes the part (or, when a
+        // later part has started, is already in the channel: a second part for it would be a duplicate).
+        if (continues) await closePart(current!);
         continue;
       }
       if (!continues) {
         if (current) await closePart(current);
         current = await openPart(piece);
+        if (piece.kind === 'tool-call') streamedCalls.add(piece.key);
       }
       const part = current!;
       if (piece.text !== '') {
@@ -224,7 +277,7 @@ export async function streamParts(
       // Nothing streamed: an empty text part carries the end marker, so readers see the response end.
       current = await openPart({ kind: 'text', key: 'text', headers: { partKind: 'text' }, text: '', closes: true });
     }
-    const extra: Record<string, string> = {};
+    const extra: Record<string, string> = finish.metadata();
     const by = status === 'cancelled' ? cancelledByOf(config.signal) : undefined;
     if (by !== undefined) extra[CANCELLED_BY_KEY] = by;
     const reason = streamError?.message.slice(0, MAX_REASON_LENGTH);
@@ -240,6 +293,8 @@ export async function streamParts(
       messagesPublished: acknowledged,
       failuresRepaired: repaired,
       text,
+      ...(finish.reason !== undefined ? { finishReason: finish.reason } : {}),
+      ...(finish.usage ? { usage: Object.freeze({ ...finish.usage }) } : {}),
     };
   } catch (cause) {
     const error = cause instanceof ResumableError ? cause : toError(cause);

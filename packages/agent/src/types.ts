@@ -1,4 +1,4 @@
-import type { ResponsePattern, ResumableError, TerminalStatus } from '@resumable/core';
+import type { ResponsePattern, ResumableError, TerminalStatus, TokenUsage } from '@resumable/core';
 
 /**
  * Options of {@link streamResponse}. Every field is optional.
@@ -92,4 +92,8 @@ export interface StreamResult {
   readonly text: string;
   /** Part streams: how many parts were published. */
   readonly parts?: number;
+  /** Part streams: the model's finish reason, as written on the end marker. */
+  readonly finishReason?: string;
+  /** Part streams: the token usage written on the end marker (the final `finish`'s, else the steps' sum). */
+  readonly usage?: TokenUsage;
 }

@@ -6,7 +6,7 @@
  */
 import type { ResumableError } from './errors.js';
 import type { ResponsePattern, SyncStatus } from './types.js';
-import type { PartKind, TerminalStatus } from './wire.js';
+import type { PartKind, TerminalStatus, TokenUsage } from './wire.js';
 
 /**
  * Where a conversation response stands: `submitted` until its first content arrives.
@@ -69,6 +69,10 @@ export interface ConversationResponse {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly seeded: boolean;
+  /** Why the model stopped, from the end marker (`stop`, `tool-calls`, `end_turn`, ...), when the agent wrote one. */
+  readonly finishReason?: string;
+  /** Token usage from the end marker, when the agent wrote it. */
+  readonly usage?: TokenUsage;
   /** Present when the beginning may be missing (see `StreamedResponse.incomplete`). */
   readonly incomplete?: true;
 }

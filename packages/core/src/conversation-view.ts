@@ -13,7 +13,17 @@ import type {
 } from './conversation-types.js';
 import type { ReducerState } from './reducer-state.js';
 import { type Entry, PART_ID_PREFIX, textOf } from './store-entry.js';
-import { CANCELLED_BY_KEY, isPartKind, PART_HEADER, PART_HEADERS, PART_KIND_HEADER, type PartKind } from './wire.js';
+import {
+  CANCELLED_BY_KEY,
+  FINISH_REASON_KEY,
+  isPartKind,
+  PART_HEADER,
+  PART_HEADERS,
+  PART_KIND_HEADER,
+  type PartKind,
+  parseUsage,
+  USAGE_KEY,
+} from './wire.js';
 
 /** The entries of one response, keyed by entry id, with the part headers each was last seen with. */
 export interface ResponseRecord {
@@ -97,6 +107,8 @@ export function buildResponse(
     pattern === 'message-per-token' && (indexed[0]?.index !== 0 || indexed[0]?.entry.missingStart === true);
   const cancelledBy =
     ender?.endMetadata?.[CANCELLED_BY_KEY] ?? (status === 'cancelled' ? cancelRequestedBy : undefined);
+  const finishReason = ender?.ended ? ender.endMetadata?.[FINISH_REASON_KEY] : undefined;
+  const usage = ender?.ended ? parseUsage(ender.endMetadata?.[USAGE_KEY]) : undefined;
   return Object.freeze({
     responseId: found.responseId,
     turnId: found.turnId,
@@ -114,6 +126,8 @@ export function buildResponse(
     createdAt: Math.min(...live.map((entry) => entry.createdAt), expected?.createdAt ?? Number.POSITIVE_INFINITY),
     updatedAt: Math.max(0, ...live.map((entry) => entry.updatedAt)),
     seeded: live.some((entry) => entry.seeded),
+    ...(typeof finishReason === 'string' && finishReason !== '' ? { finishReason: finishReason.slice(0, 100) } : {}),
+    ...(usage ? { usage } : {}),
     ...(incomplete ? { incomplete: true as const } : {}),
   });
 }

@@ -99,6 +99,44 @@ export const PART_HEADERS = {
 /** Operation metadata / header key naming who cancelled a response (the cancel message's clientId). */
 export const CANCELLED_BY_KEY = 'cancelledBy';
 
+/** End-marker key: why the model stopped, in the model SDK's words (`stop`, `tool-calls`, `end_turn`, ...). */
+export const FINISH_REASON_KEY = 'finishReason';
+
+/** End-marker key: the response's token usage as JSON text, e.g. `{"inputTokens":12,"outputTokens":40}`. */
+export const USAGE_KEY = 'usage';
+
+/**
+ * Token counts of a response, by name (`inputTokens`, `outputTokens`, `totalTokens`, `reasoningTokens`,
+ * `cachedInputTokens`, ...).
+ */
+export type TokenUsage = Readonly<Record<string, number>>;
+
+/**
+ * The token usage an end marker carries, or undefined when it carries none or garbage (it is channel input: only
+ * finite, non-negative numbers are kept).
+ *
+ * @example
+ * ```ts
+ * parseUsage('{"inputTokens":12,"outputTokens":40}'); // { inputTokens: 12, outputTokens: 40 }
+ * parseUsage('not json'); // undefined
+ * ```
+ */
+export function parseUsage(text: string | undefined): TokenUsage | undefined {
+  if (typeof text !== 'string' || text.length > 4096) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const usage: Record<string, number> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && name !== '__proto__') usage[name] = value;
+  }
+  return Object.keys(usage).length > 0 ? Object.freeze(usage) : undefined;
+}
+
 /** The kinds of response parts. */
 export type PartKind = 'text' | 'reasoning' | 'tool-call' | 'tool-result' | 'data';
 

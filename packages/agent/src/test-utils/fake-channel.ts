@@ -121,6 +121,7 @@ export function createFakeChannel(options: FakeChannelOptions = {}) {
     subscribe() {
       return Promise.resolve(null);
     },
+    unsubscribe() {},
     publish(message: Ably.Message): Promise<Ably.PublishResult> {
       return settle({ kind: 'publish', message }, () => {
         checkSize(message);

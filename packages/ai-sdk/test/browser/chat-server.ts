@@ -1,0 +1,70 @@
+/**
+ * The Node side of the Chromium run: an emulator, an agent per chat, and the app's endpoint on loopback. The page
+ * asks the endpoint to allow its origin on the emulator, POSTs chat requests, and releases a held answer.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as Ably from 'ably';
+import type { TestProject } from 'vitest/node';
+import { answerChatRequest } from '../../../agent/src/adapters/ai-sdk.js';
+// Relative paths: a global setup is loaded without the workspace's `source` condition.
+import type { TurnAnswering } from '../../../agent/src/index.js';
+import { startEmulator } from '../../../emulator/src/index.js';
+import { gate, startAgent } from '../chat-agent.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    chatServer: { endpoint: string; clientOptions: Ably.ClientOptions };
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const emulator = await startEmulator({ port: 0 });
+  const agent = new Ably.Realtime({
+    ...(emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions),
+    echoMessages: false,
+    logLevel: 0,
+  });
+  const chats = new Map<string, { answering: TurnAnswering; midAnswer: ReturnType<typeof gate>; resume: () => void }>();
+  const chatOf = (chatId: string) => {
+    let chat = chats.get(chatId);
+    if (!chat) {
+      const midAnswer = gate();
+      const resume = gate();
+      const answering = startAgent(agent.channels.get(`ai:${chatId}`), midAnswer, resume.opened);
+      chat = { answering, midAnswer, resume: resume.open };
+      chats.set(chatId, chat);
+    }
+    return chat;
+  };
+  const server = createServer(async (req, res) => {
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+    res.setHeader('access-control-allow-headers', 'content-type');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    try {
+      if (url.pathname === '/allow-origin' && req.headers.origin) emulator.allowOrigin(req.headers.origin);
+      else if (url.pathname === '/api/chat')
+        await answerChatRequest(chatOf(JSON.parse(body).chatId).answering, JSON.parse(body));
+      else if (url.pathname === '/held') await chatOf(url.searchParams.get('chatId') ?? '').midAnswer.opened;
+      else if (url.pathname === '/release') chatOf(url.searchParams.get('chatId') ?? '').resume();
+      res.writeHead(202).end();
+    } catch (error) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  project.provide('chatServer', {
+    endpoint: `http://127.0.0.1:${port}`,
+    clientOptions: emulator.clientOptions({ clientId: 'ann' }) as Ably.ClientOptions,
+  });
+  return async () => {
+    for (const chat of chats.values()) chat.answering.stop();
+    agent.close();
+    await new Promise((resolve) => server.close(resolve));
+    await emulator.stop();
+  };
+}
