@@ -1,16 +1,45 @@
+/**
+ * One hydrated channel shared by every hook that reads it ({@link ChannelEntry}), for a response store
+ * ({@link entryFor}) or a conversation store ({@link conversationEntryFor}).
+ *
+ * @module
+ */
 import {
+  type ChannelSync,
+  type ConnectedStore,
   connectChannel,
-  createResponseStore,
   type Diagnostic,
   type HydrationStrategy,
   KIT_ERROR_CODES,
+  type NotifyScheduler,
   type ResponseStore,
-  type ResponseStoreSnapshot,
   ResumableError,
   type SeedResponse,
+  type SyncStatus,
 } from '@resumable/core';
 import type * as Ably from 'ably';
 import { type Cadence, createFrameScheduler } from '../frame-scheduler.js';
+
+/** What an entry needs of its store: a channel sync drives it, hooks read and subscribe to it. */
+export interface EntryStore extends ConnectedStore {
+  getSnapshot(): ReturnType<ConnectedStore['getSnapshot']> & {
+    readonly syncStatus: SyncStatus;
+    readonly error: ResumableError | undefined;
+  };
+  subscribe(listener: () => void): () => void;
+  dispose(): void;
+}
+
+/** What an entry adds to its store's snapshot: the connection as the hooks report it. */
+export interface EntryExtras {
+  /** The client's connection state (`undefined` without a client to watch). */
+  readonly connectionState: Ably.ConnectionState | undefined;
+  /** Paged hydration: older history is there to read. */
+  readonly hasOlder: boolean;
+}
+
+/** An entry's snapshot: its store's, with a connection failure folded into `error`, plus {@link EntryExtras}. */
+export type EntrySnapshot<S extends EntryStore> = ReturnType<S['getSnapshot']> & EntryExtras;
 
 /** What the first user of a channel decides for everyone who shares it. */
 export interface ChannelEntryConfig {
@@ -19,6 +48,8 @@ export interface ChannelEntryConfig {
   readonly seed?: readonly SeedResponse[] | undefined;
   readonly cadence?: Cadence | undefined;
   readonly staleAfterMs?: number | undefined;
+  /** Paged hydration: read this many user turns of history first (conversation stores). */
+  readonly pageTurns?: number | undefined;
   /** Watched for connection failures, which the channel alone does not report while it waits to attach. */
   readonly client?: Ably.RealtimeClient | undefined;
   readonly onDiagnostic?: ((diagnostic: Diagnostic) => void) | undefined;
@@ -41,10 +72,10 @@ const ABANDON_AFTER_MS = 10_000;
  * One hydrated channel shared by every hook that reads it: a store, its connection to the channel,
  * and a count of users. The connection starts with the first user and ends a little after the last.
  */
-export class ChannelEntry {
-  readonly store: ResponseStore;
+export class ChannelEntry<S extends EntryStore = ResponseStore> {
+  readonly store: S;
   private users = 0;
-  private connection: { ready: Promise<void>; stop(): void } | undefined;
+  private connection: ChannelSync | undefined;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private abandonTimer: ReturnType<typeof setTimeout> | undefined;
   private attachedByUs = false;
@@ -60,43 +91,69 @@ export class ChannelEntry {
   private readonly listeners = new Set<() => void>();
   private readonly abort = new AbortController();
   private unsubscribeStore: (() => void) | undefined;
-  private lastStoreSnapshot: ResponseStoreSnapshot | undefined;
+  private connectionState: Ably.ConnectionState | undefined;
+  private lastStoreSnapshot: ReturnType<S['getSnapshot']> | undefined;
   private lastConnectionError: ResumableError | undefined;
-  private lastSnapshot: ResponseStoreSnapshot | undefined;
+  private lastConnectionState: Ably.ConnectionState | undefined;
+  private lastHasOlder = false;
+  private lastSnapshot: EntrySnapshot<S> | undefined;
 
   constructor(
     readonly channel: Ably.RealtimeChannel,
     readonly config: ChannelEntryConfig,
-    private readonly onDisposed: (entry: ChannelEntry) => void,
+    createStore: (scheduler: NotifyScheduler, config: ChannelEntryConfig) => S,
+    private readonly onDisposed: (entry: ChannelEntry<S>) => void,
   ) {
-    this.store = createResponseStore({
-      scheduler: createFrameScheduler({ cadence: config.cadence }),
-      ...(config.staleAfterMs !== undefined ? { staleAfterMs: config.staleAfterMs } : {}),
-      ...(config.seed !== undefined ? { seed: config.seed } : {}),
-      ...(config.onDiagnostic !== undefined ? { onDiagnostic: config.onDiagnostic } : {}),
-    });
+    this.store = createStore(createFrameScheduler({ cadence: config.cadence }), config);
     this.abandonTimer = setTimeout(() => {
       if (this.users === 0) this.dispose();
     }, ABANDON_AFTER_MS);
   }
 
-  /** The store's snapshot, with a connection failure folded into `error` when the store has none. */
-  readonly getSnapshot = (): ResponseStoreSnapshot => {
-    const storeSnapshot = this.store.getSnapshot();
-    if (storeSnapshot === this.lastStoreSnapshot && this.connectionError === this.lastConnectionError) {
-      return this.lastSnapshot!;
+  /**
+   * The store's snapshot, with a connection failure folded into `error` when the store has none, and the
+   * connection state; the same object until one of them changed.
+   */
+  readonly getSnapshot = (): EntrySnapshot<S> => {
+    const storeSnapshot = this.store.getSnapshot() as ReturnType<S['getSnapshot']>;
+    const hasOlder = this.connection?.hasOlder ?? false;
+    if (
+      this.lastSnapshot &&
+      storeSnapshot === this.lastStoreSnapshot &&
+      this.connectionError === this.lastConnectionError &&
+      this.connectionState === this.lastConnectionState &&
+      hasOlder === this.lastHasOlder
+    ) {
+      return this.lastSnapshot;
     }
     this.lastStoreSnapshot = storeSnapshot;
     this.lastConnectionError = this.connectionError;
-    this.lastSnapshot =
-      this.connectionError && !storeSnapshot.error
+    this.lastConnectionState = this.connectionState;
+    this.lastHasOlder = hasOlder;
+    const failed = this.connectionError && !storeSnapshot.error;
+    this.lastSnapshot = {
+      ...storeSnapshot,
+      ...(failed
         ? {
-            ...storeSnapshot,
             error: this.connectionError,
-            syncStatus: this.client()?.connection.state === 'failed' ? 'error' : storeSnapshot.syncStatus,
+            syncStatus: this.connectionState === 'failed' ? 'error' : storeSnapshot.syncStatus,
           }
-        : storeSnapshot;
+        : {}),
+      connectionState: this.connectionState,
+      hasOlder,
+    };
     return this.lastSnapshot;
+  };
+
+  /**
+   * Read the next page of older history (paged hydration); subscribers hear of it when it is applied.
+   * Resolves at once when there is no sync or nothing older.
+   */
+  readonly loadOlder = async (): Promise<void> => {
+    const connection = this.connection;
+    if (!connection?.hasOlder) return;
+    await connection.loadOlder();
+    if (!this.disposed) this.notify();
   };
 
   /** Subscribe to changes; the first subscriber connects the channel, the last one releases it (later). */
@@ -186,6 +243,11 @@ export class ChannelEntry {
       signal: this.abort.signal,
       ...(rewind !== undefined ? { rewind: String(rewind) } : {}),
       ...(this.config.seed !== undefined ? { seed: this.config.seed } : {}),
+      ...(this.config.pageTurns !== undefined ? { pageTurns: this.config.pageTurns } : {}),
+    });
+    // hasOlder is known once the first page is read; the store may not change with it.
+    void this.connection.ready.then(() => {
+      if (!this.disposed) this.notify();
     });
     // The store reports hydration failures as values; nothing may escape as an unhandled rejection.
     this.connection.ready.catch(() => undefined);
@@ -228,6 +290,8 @@ export class ChannelEntry {
   }
 
   private onConnectionState(state: Ably.ConnectionState, reason: Ably.ErrorInfo | undefined) {
+    const stateChanged = state !== this.connectionState;
+    this.connectionState = state;
     let next = this.connectionError;
     if (state === 'connected') {
       this.everConnected = true;
@@ -243,7 +307,7 @@ export class ChannelEntry {
     } else if (state === 'closed' || state === 'closing') {
       next = undefined;
     }
-    if (next === this.connectionError) return;
+    if (next === this.connectionError && !stateChanged) return;
     this.connectionError = next;
     this.notify();
   }
@@ -293,22 +357,6 @@ function detachQuietly(channel: Ably.RealtimeChannel) {
   if (state !== 'attached' && state !== 'attaching' && state !== 'suspended') return;
   // A closed or failed connection makes detach reject; the channel is gone either way.
   channel.detach().catch(() => undefined);
-}
-
-const entries = new WeakMap<Ably.RealtimeChannel, ChannelEntry>();
-
-/**
- * The live entry for `channel`, creating one (not yet connected) if there is none. The first
- * caller's config wins; later callers share its store.
- */
-export function entryFor(channel: Ably.RealtimeChannel, config: ChannelEntryConfig): ChannelEntry {
-  const existing = entries.get(channel);
-  if (existing && !existing.isDisposed) return existing;
-  const entry = new ChannelEntry(channel, config, (disposed) => {
-    if (entries.get(channel) === disposed) entries.delete(channel);
-  });
-  entries.set(channel, entry);
-  return entry;
 }
 
 /** The error for options that cannot work, as a value. */

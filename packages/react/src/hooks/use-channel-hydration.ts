@@ -8,10 +8,12 @@ import {
   type ResumableError,
   type SeedResponse,
 } from '@resumable/core';
+import type * as Ably from 'ably';
 import { AblyContext } from 'ably/react';
 import { useCallback, useContext, useRef, useSyncExternalStore } from 'react';
 import type { Cadence } from '../frame-scheduler.js';
-import { type ChannelEntry, entryFor, invalidOptions } from './channel-registry.js';
+import { type ChannelEntry, type EntrySnapshot, invalidOptions } from './channel-registry.js';
+import { entryFor } from './entry-registries.js';
 import { type ChannelTarget, resolveChannel } from './resolve-channel.js';
 import { useIsClient } from './use-is-client.js';
 import { useLatest } from './use-latest.js';
@@ -50,6 +52,11 @@ export interface UseChannelHydrationOptions extends ChannelTarget {
 export interface ChannelHydration extends ResponseStoreSnapshot {
   /** The shared store, for {@link useStreamedResponse} or a `ResponseStoreProvider`. */
   readonly store: ResponseStore;
+  /**
+   * The client's connection state (`connected`, `disconnected`, `suspended`, ...), so a UI can show
+   * "reconnecting" without another hook; `undefined` on the server and without a client to watch.
+   */
+  readonly connectionState: Ably.ConnectionState | undefined;
 }
 
 const STRATEGIES: readonly HydrationStrategy[] = ['rewind', 'history'];
@@ -70,15 +77,17 @@ function optionsError(options: UseChannelHydrationOptions): ResumableError | und
 
 /** A store that only ever holds the seed: what the server renders and what hydration starts from. */
 function useSeedStore(seed: readonly SeedResponse[] | undefined) {
-  const ref = useRef<{ store: ResponseStore; snapshot: ResponseStoreSnapshot } | undefined>(undefined);
+  const ref = useRef<{ store: ResponseStore; snapshot: HydrationSnapshot } | undefined>(undefined);
   if (!ref.current) {
     const store = createResponseStore(seed ? { seed } : {});
-    ref.current = { store, snapshot: store.getSnapshot() };
+    ref.current = { store, snapshot: { ...store.getSnapshot(), connectionState: undefined, hasOlder: false } };
   }
   return ref.current;
 }
 
-function withError(snapshot: ResponseStoreSnapshot, error: ResumableError): ResponseStoreSnapshot {
+type HydrationSnapshot = EntrySnapshot<ResponseStore>;
+
+function withError(snapshot: HydrationSnapshot, error: ResumableError): HydrationSnapshot {
   return { ...snapshot, syncStatus: 'error', error };
 }
 
@@ -138,9 +147,7 @@ export function useChannelHydration(options: UseChannelHydrationOptions): Channe
   const getServerSnapshot = () => seedStore.snapshot;
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
 
-  const errorSnapshot = useRef<{ base: ResponseStoreSnapshot; error: ResumableError; value: ResponseStoreSnapshot }>(
-    undefined,
-  );
+  const errorSnapshot = useRef<{ base: HydrationSnapshot; error: ResumableError; value: HydrationSnapshot }>(undefined);
   let result = snapshot;
   if (error) {
     // Keep the object stable across renders for the same error so memoised children do not re-render.
@@ -150,5 +157,6 @@ export function useChannelHydration(options: UseChannelHydrationOptions): Channe
     }
     result = errorSnapshot.current!.value;
   }
-  return { ...result, store: entry?.store ?? seedStore.store };
+  const { hasOlder: _pagedOnly, ...view } = result;
+  return { ...view, store: entry?.store ?? seedStore.store };
 }
