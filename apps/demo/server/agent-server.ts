@@ -172,19 +172,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         paused,
       });
     }
-    throw new HttpError(
-      404,
-      40400,
-      `No response ${responseId} is streaming`,
-      'A finished one is at /api/conversations/<id>/responses/<responseId>.',
-    );
-  }
-
-  async function storedResponse(conversationId: string, responseId: string, res: ServerResponse) {
-    const stored = await records.get(conversationId, responseId);
+    const stored = await records.find(responseId);
     if (stored) return sendJson(res, 200, stored);
-    if (conversations.liveAnswer(responseId)) return responseStatus(responseId, res);
-    throw new HttpError(404, 40400, `No response ${responseId} in ${conversationId}`, 'Check the ids.');
+    throw new HttpError(404, 40400, `No response ${responseId}`, 'Check the response id.');
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -201,9 +191,6 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
           `Bad conversation id "${conversationId}"`,
           'Use letters, digits, "-" and "_" (at most 64).',
         );
-      }
-      if (method === 'GET' && parts[3] === 'responses' && parts[4] && parts.length === 5) {
-        return storedResponse(conversationId, parts[4], res);
       }
       return conversationRoute(conversationId, req, res, parts.slice(3));
     }

@@ -176,6 +176,14 @@ export class ConversationRecords {
     return row ? toRecord(row) : undefined;
   }
 
+  /** A stored response in whichever conversation holds it (the inspector asks by responseId only). */
+  async find(responseId: string): Promise<ResponseRecord | undefined> {
+    const [row] = await this.db.query<ResponseRow>(`${SELECT_RESPONSES} where r.response_id = $1 limit 1`, [
+      responseId,
+    ]);
+    return row ? toRecord(row) : undefined;
+  }
+
   /** A turn's user message, when one of its responses was stored. */
   async turn(conversationId: string, turnId: string): Promise<UserRecord | undefined> {
     const [row] = await this.db.query<{
