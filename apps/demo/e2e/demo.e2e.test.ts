@@ -87,7 +87,11 @@ describe('demo end to end', () => {
   it('a long outage mid-stream re-hydrates to the exact text and shows the resync badge', async () => {
     const id = newConversation('outage');
     const page = await openChat(stack, id, { ...fast, strategy: 'history' });
-    const responseId = await ask(page, 'write a sql query for top customers', { stack, conversationId: id, holdAt: 40 });
+    const responseId = await ask(page, 'write a sql query for top customers', {
+      stack,
+      conversationId: id,
+      holdAt: 40,
+    });
     await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: 'Long outage' }).click();
     await page.getByTestId('notice').filter({ hasText: 'state discarded' }).waitFor();
@@ -102,7 +106,11 @@ describe('demo end to end', () => {
   it('a late joiner that arrives mid-stream, and a soft remount, show the same text as the first client', async () => {
     const id = newConversation('late');
     const page = await openChat(stack, id, { ...fast, strategy: 'rewind' });
-    const responseId = await ask(page, 'explain how resume works after a disconnect', { stack, conversationId: id, holdAt: 40 });
+    const responseId = await ask(page, 'explain how resume works after a disconnect', {
+      stack,
+      conversationId: id,
+      holdAt: 40,
+    });
     await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: 'Add late joiner' }).click();
     await waitUntilLive(page, 'late-joiner');
@@ -124,7 +132,11 @@ describe('demo end to end', () => {
       pattern: 'message-per-token',
       strategy: 'history',
     });
-    const responseId = await ask(page, 'token bucket rate limiting in python', { stack, conversationId: id, holdAt: 30 });
+    const responseId = await ask(page, 'token bucket rate limiting in python', {
+      stack,
+      conversationId: id,
+      holdAt: 30,
+    });
     await waitUntilHeld(stack, responseId, 30);
     await page.reload();
     await waitUntilLive(page);

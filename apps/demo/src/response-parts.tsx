@@ -84,7 +84,8 @@ function ToolCard(props: {
 }) {
   const { call, result } = props;
   const name = call?.toolName ?? result?.toolName ?? 'tool';
-  const state = result ? (result.isError ? 'failed' : 'done') : call?.done ? 'running' : 'calling';
+  // A call stays open (not `done`) until its result or a later part arrives: running until then.
+  const state = result ? (result.isError ? 'failed' : 'done') : 'running';
   return (
     <div className="tool-card" data-tool-state={state} {...props.common}>
       <div className="tool-card-head">
