@@ -43,7 +43,7 @@ export function planAnswer(prompt: string): SimulatedPlan {
     };
   }
   if (expression) {
-    const clean = expression.replace(/[x×]/g, '*');
+    const clean = expression.replace(/[x×]/g, '*').trim();
     const value = evaluate(clean);
     const isError = value === undefined;
     return {
