@@ -42,7 +42,9 @@ export type {
   ResponsePattern,
   ResponseStatus,
   ResponseStoreSnapshot,
+  SeedPart,
   SeedResponse,
+  SeedUserMessage,
   StreamedResponse,
   SyncStatus,
 } from './types.js';

@@ -2,6 +2,12 @@
 // is enough. Type-only: nothing here adds to a bundle.
 export type {
   ConnectedStore,
+  ConversationPart,
+  ConversationResponse,
+  ConversationResponseStatus,
+  ConversationSnapshot,
+  ConversationStore,
+  ConversationTurn,
   Diagnostic,
   HydrationState,
   HydrationStrategy,
@@ -9,7 +15,9 @@ export type {
   ResponseStatus,
   ResponseStore,
   ResponseStoreSnapshot,
+  SeedPart,
   SeedResponse,
+  SeedUserMessage,
   StreamedResponse,
   SyncStatus,
 } from '@resumable/core';
