@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  ApiError,
   type DemoConfig,
   type FaultKind,
   fetchConversation,
@@ -38,11 +37,17 @@ export function App({ config }: { config: DemoConfig }) {
     saveSettings(next);
   };
 
-  const report = (error: unknown) =>
+  // The server's errors (ApiError) and the kit's (ResumableError) both carry a code and a hint.
+  const report = (error: unknown) => {
+    const { code, message, hint } = (error ?? {}) as { code?: unknown; message?: unknown; hint?: unknown };
     setNotice({
-      text: error instanceof ApiError ? `${error.code}: ${error.message} ${error.hint}` : String(error),
+      text:
+        typeof code === 'number'
+          ? `${code}: ${String(message)} ${typeof hint === 'string' ? hint : ''}`
+          : String(error),
       error: true,
     });
+  };
 
   const fault = async (kind: FaultKind, ms: number | undefined, text: string) => {
     const connectionId = status?.client?.connection.id;
@@ -59,7 +64,7 @@ export function App({ config }: { config: DemoConfig }) {
   const send = (prompt: string) => {
     const chat = status?.chat;
     if (!chat) return setNotice({ text: 'Not connected yet.', error: true });
-    chat.send(prompt).catch(report);
+    void chat.send(prompt).then((sent) => sent.error && report(sent.error));
   };
 
   const changeModel = (change: Partial<ModelControls>) => {

@@ -1,13 +1,13 @@
 import type { ConversationResponse, ConversationStore, ConversationTurn, HydrationStrategy } from '@resumable/core';
+import { type Conversation as ConversationChat, useConversation } from '@resumable/react';
 import type * as Ably from 'ably';
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { createBrowserClient, tabClientId } from './ably-client.js';
 import { type ConversationState, type DemoConfig, fetchConversation } from './api.js';
-import { channelNameFor } from './conversation.js';
+import { channelNameFor, REWIND } from './conversation.js';
 import { EmptyConversation } from './empty-conversation.js';
 import type { ProtocolLog } from './protocol-log.js';
 import { ResponseParts } from './response-parts.js';
-import { type ConversationChat, useConversation } from './use-conversation.js';
 
 /** What a pane reports upwards: its client (for fault injection), its sync state (for the inspector), its actions. */
 export interface PaneStatus {
@@ -91,13 +91,14 @@ function Conversation(
   props: ChatPaneProps & { client: Ably.Realtime; server: ConversationState; channelName: string },
 ) {
   const { client, channelName, server, strategy, log, onStatus } = props;
-  const chat = useConversation({ client, channelName, strategy, seed: server.responses, pageTurns: 20 });
+  const chat = useConversation({ client, channelName, strategy, seed: server.responses, pageSize: 20, rewind: REWIND });
   // After the hook, so the kit's own subscription decides how the channel attaches.
   useEffect(() => log.watch(client, client.channels.get(channelName)), [log, client, channelName]);
 
-  const streamingResponseId = [...chat.responses].reverse().find((response) => BUSY.has(response.status))?.responseId;
+  const responses = chat.turns.flatMap((turn) => turn.responses);
+  const streamingResponseId = responses.findLast((response) => BUSY.has(response.status))?.responseId;
   const { syncStatus, caughtUp, resyncCount, error, send, stop, regenerate } = chat;
-  const responseCount = chat.responses.length;
+  const responseCount = responses.length;
   useEffect(() => {
     onStatus?.({
       client,
@@ -152,18 +153,17 @@ function Conversation(
           </button>
         )}
         {chat.turns.length === 0 && <EmptyConversation onSuggest={props.onSuggest} />}
-        {chat.store &&
-          chat.turns.map((turn) => (
-            <Turn
-              key={turn.id}
-              turn={turn}
-              store={chat.store!}
-              view={props.view}
-              reconnecting={chat.syncStatus === 'resyncing'}
-              onStop={stop}
-              onRegenerate={turn.id === lastTurn && turn.turnId ? regenerate : undefined}
-            />
-          ))}
+        {chat.turns.map((turn) => (
+          <Turn
+            key={turn.id}
+            turn={turn}
+            store={chat.store}
+            view={props.view}
+            reconnecting={chat.syncStatus === 'resyncing'}
+            onStop={stop}
+            onRegenerate={turn.id === lastTurn && turn.turnId ? regenerate : undefined}
+          />
+        ))}
       </div>
       {chat.error && (
         <p className="pane-note error" role="alert">
@@ -181,7 +181,7 @@ const Turn = memo(function Turn(props: {
   view: 'markdown' | 'source';
   reconnecting: boolean;
   onStop: (responseId: string) => Promise<void>;
-  onRegenerate: ((turnId: string) => Promise<void>) | undefined;
+  onRegenerate: ((turnId: string) => Promise<unknown>) | undefined;
 }) {
   const { turn } = props;
   const last = turn.responses.at(-1);
