@@ -118,7 +118,9 @@ describe('one conversation on two devices', () => {
       console.log(`[measure] ${pattern}: Stop clicked → cancelled on both devices in ${Date.now() - clickedAt} ms`);
       const stored = await agentRecord(stack, responseId, 'cancelled');
       const stopAt = Number(await phone.evaluate(() => sessionStorage.getItem('stop-at')));
-      console.log(`[measure] ${pattern}: click → answer ended cancelled on the server: ${stored.endedAt - stopAt} ms`);
+      console.log(
+        `[measure] ${pattern}: click → cancel received by the agent ${stored.cancelReceivedAt! - stopAt} ms, → answer ended ${stored.endedAt - stopAt} ms`,
+      );
       const phoneClient = await phone.evaluate(() => sessionStorage.getItem('resumable-demo:client-id'));
       expect(stored.cancelledBy).toBe(phoneClient);
       await setModel(stack, id, { paused: false });

@@ -1,4 +1,10 @@
-import { type ConversationResponse, createConversationStore, publishCancel, publishTurn } from '@resumable/core';
+import {
+  type ConversationResponse,
+  createConversationStore,
+  publishCancel,
+  publishRegenerate,
+  publishTurn,
+} from '@resumable/core';
 import * as Ably from 'ably';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentServer, startAgentServer } from './agent-server.js';
@@ -264,6 +270,43 @@ describe('agent server', () => {
     expect(partsOf(stored.responses[0]!)).toEqual(partsOf(seenByAnn));
     // The model was held when it was stopped: unpause for the next tests of this conversation.
     expect(stored.controls).toMatchObject({ paused: true });
+  });
+
+  it('regenerates a turn, also one answered before the pattern changed (a new answerTurns that never saw it)', async () => {
+    const conversation = 'conv-regenerate';
+    await setControls(conversation, { tokensPerSecond: 2000, toolDelayMs: 0 });
+    const reader = await watchConversation(conversation);
+    const { turnId, responseId } = await publishTurn(reader.channel, { text: 'what is 1 + 2' });
+    await reader.ended(responseId);
+    const second = await publishRegenerate(reader.channel, { turnId });
+    await reader.ended(second.responseId);
+    await storedSeed(conversation, second.responseId);
+    expect((await setControls(conversation, { pattern: 'message-per-token' })).status).toBe(200);
+    const third = await publishRegenerate(reader.channel, { turnId });
+    expect(await reader.ended(third.responseId)).toMatchObject({ status: 'complete', pattern: 'message-per-token' });
+    const [turn, ...others] = reader.store.getSnapshot().turns;
+    expect(others).toEqual([]);
+    expect(turn?.user?.text).toBe('what is 1 + 2');
+    expect(turn?.responses.map((response) => [response.text, response.status])).toEqual([
+      ['`1 + 2` = **3**', 'complete'],
+      ['`1 + 2` = **3**', 'complete'],
+      ['`1 + 2` = **3**', 'complete'],
+    ]);
+    const stored = await storedSeed(conversation, third.responseId);
+    expect(stored.responses.map((response) => response.turnId)).toEqual([turnId, turnId, turnId]);
+  });
+
+  it('refuses a pattern change while an answer streams', async () => {
+    const conversation = 'conv-busy';
+    await setControls(conversation, { pauseAfterTokens: 1 });
+    const reader = await watchConversation(conversation);
+    const { responseId } = await publishTurn(reader.channel, { text: 'hello' });
+    await waitFor(() => reader.store.getResponse(responseId)?.parts.length || undefined, 'the first part');
+    const refused = await setControls(conversation, { pattern: 'message-per-token' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: 40900, hint: expect.stringContaining('stop it') });
+    await publishCancel(reader.channel, { responseId });
+    expect(await reader.ended(responseId)).toMatchObject({ status: 'cancelled', cancelledBy: 'ann' });
   });
 
   it('proxies faults to the emulator, and refuses unknown ones', async () => {

@@ -32,6 +32,8 @@ export interface LiveAnswer {
   readonly turnId: string;
   readonly recorder: PartRecorder;
   readonly createdAt: number;
+  /** When a cancel reached the agent (ms epoch). */
+  cancelReceivedAt?: number;
 }
 
 interface Conversation {
@@ -258,6 +260,13 @@ export class ConversationAgents {
       createdAt: Math.max(Date.now(), user.createdAt + 1),
     };
     conversation.live.set(turn.responseId, live);
+    turn.signal.addEventListener(
+      'abort',
+      () => {
+        live.cancelReceivedAt = Date.now();
+      },
+      { once: true },
+    );
     if (turn.text.length > MAX_PROMPT_LENGTH) {
       const error = new Error(`The message is longer than ${MAX_PROMPT_LENGTH} characters; send a shorter one.`);
       return partStream([{ type: 'error', error }]);
@@ -316,6 +325,7 @@ export class ConversationAgents {
         tokens: recorder.tokens,
         messagesPublished: result.messagesPublished ?? 0,
         failuresRepaired: result.failuresRepaired ?? 0,
+        cancelReceivedAt: status === 'cancelled' ? live?.cancelReceivedAt : undefined,
       })
       .then(
         () => undefined,

@@ -35,6 +35,8 @@ export interface ResponseRecord {
   readonly tokens: number;
   readonly messagesPublished: number;
   readonly failuresRepaired: number;
+  /** When the agent received the cancel that stopped it (ms epoch), for a cancelled response. */
+  readonly cancelReceivedAt?: number | undefined;
 }
 
 /** How many completed responses a conversation's seed holds at most (the newest). */
@@ -151,6 +153,7 @@ export class ConversationRecords {
             tokens: record.tokens,
             messagesPublished: record.messagesPublished,
             failuresRepaired: record.failuresRepaired,
+            ...(record.cancelReceivedAt !== undefined ? { cancelReceivedAt: record.cancelReceivedAt } : {}),
           }),
         ],
       );
@@ -259,6 +262,7 @@ function toRecord(row: ResponseRow): ResponseRecord {
     tokens: stats.tokens ?? 0,
     messagesPublished: stats.messagesPublished ?? 0,
     failuresRepaired: stats.failuresRepaired ?? 0,
+    ...(stats.cancelReceivedAt !== undefined ? { cancelReceivedAt: stats.cancelReceivedAt } : {}),
   };
 }
 
