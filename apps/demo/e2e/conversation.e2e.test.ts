@@ -34,7 +34,11 @@ afterAll(async () => {
 const fast = { tokensPerSecond: 200, jitter: 0.3, rollupWindowMs: 40, toolDelayMs: 200 };
 
 /** A new device on the conversation: a fresh browser context, showing answers as exact text. */
-async function device(conversationId: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+async function device(
+  conversationId: string,
+  viewport = { width: 1280, height: 800 },
+  sendVia: 'channel' | 'server' = 'channel',
+): Promise<Page> {
   const context = await stack.browser.newContext({ viewport });
   contexts.push(context);
   const page = await context.newPage();
@@ -45,8 +49,9 @@ async function device(conversationId: string, viewport = { width: 1280, height: 
     if (message.type() === 'error') seen.push(`console: ${message.text()}`);
   });
   await page.goto(`${stack.url}/api/config`);
-  await page.evaluate(() =>
-    localStorage.setItem('resumable-demo:settings', JSON.stringify({ strategy: 'history', view: 'source' })),
+  await page.evaluate(
+    (saved) => localStorage.setItem('resumable-demo:settings', saved),
+    JSON.stringify({ strategy: 'history', view: 'source', sendVia }),
   );
   await page.goto(`${stack.url}/?c=${conversationId}`);
   await waitUntilLive(page);
@@ -174,10 +179,10 @@ describe('one conversation on two devices', () => {
     }
   });
 
-  it('Regenerate adds a second answer to the turn on both devices', async () => {
+  it('a prompt posted through the server shows once; Regenerate adds a second answer on both devices', async () => {
     const id = newConversation('regenerate');
     await setModel(stack, id, { ...fast, tokensPerSecond: 1000, toolDelayMs: 0 });
-    const laptop = await device(id);
+    const laptop = await device(id, undefined, 'server');
     const phone = await device(id);
     const first = await ask(laptop, 'what is 6 * 7', { stack, conversationId: id });
     await agentRecord(stack, first);

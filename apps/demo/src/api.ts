@@ -47,15 +47,8 @@ export const updateControls = (conversationId: string, change: Partial<ModelCont
     body: JSON.stringify(change),
   });
 
-/** Have the server publish a turn (for browsers that may not publish on the channel). */
-export const postTurn = (
-  conversationId: string,
-  turn: { turnId: string; responseId: string; text: string; headers: Record<string, string> },
-) =>
-  call<{ turnId: string; responseId: string; duplicate: boolean }>(`/api/conversations/${conversationId}/turns`, {
-    method: 'POST',
-    body: JSON.stringify(turn),
-  });
+/** Where the server publishes a turn on the user's behalf (`useConversation`'s `api`). */
+export const turnsEndpoint = (conversationId: string) => `/api/conversations/${conversationId}/turns`;
 
 /** A finished response as stored, or one still streaming (its text so far). */
 export type ResponseReport =

@@ -122,6 +122,7 @@ export function App({ config }: { config: DemoConfig }) {
             conversationId={conversationId}
             strategy={settings.strategy}
             view={settings.view}
+            sendVia={settings.sendVia}
             log={log}
             onStatus={onStatus}
             onSuggest={send}
@@ -144,6 +145,7 @@ export function App({ config }: { config: DemoConfig }) {
               conversationId={conversationId}
               strategy={settings.strategy}
               view={settings.view}
+              sendVia={settings.sendVia}
               log={lateLog}
             />
           </div>

@@ -3,7 +3,7 @@ import { type Conversation as ConversationChat, useConversation } from '@resumab
 import type * as Ably from 'ably';
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { createBrowserClient, tabClientId } from './ably-client.js';
-import { type ConversationState, type DemoConfig, fetchConversation } from './api.js';
+import { type ConversationState, type DemoConfig, fetchConversation, turnsEndpoint } from './api.js';
 import { channelNameFor, REWIND } from './conversation.js';
 import { EmptyConversation } from './empty-conversation.js';
 import type { ProtocolLog } from './protocol-log.js';
@@ -30,6 +30,7 @@ export interface ChatPaneProps {
   readonly conversationId: string;
   readonly strategy: HydrationStrategy;
   readonly view: 'markdown' | 'source';
+  readonly sendVia: 'channel' | 'server';
   readonly kind: 'main' | 'late-joiner';
   readonly log: ProtocolLog;
   readonly onStatus?: (status: PaneStatus) => void;
@@ -91,7 +92,15 @@ function Conversation(
   props: ChatPaneProps & { client: Ably.Realtime; server: ConversationState; channelName: string },
 ) {
   const { client, channelName, server, strategy, log, onStatus } = props;
-  const chat = useConversation({ client, channelName, strategy, seed: server.responses, pageSize: 20, rewind: REWIND });
+  const chat = useConversation({
+    client,
+    channelName,
+    strategy,
+    seed: server.responses,
+    pageSize: 20,
+    rewind: REWIND,
+    api: props.sendVia === 'server' ? turnsEndpoint(props.conversationId) : undefined,
+  });
   // After the hook, so the kit's own subscription decides how the channel attaches.
   useEffect(() => log.watch(client, client.channels.get(channelName)), [log, client, channelName]);
 

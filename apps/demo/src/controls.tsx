@@ -164,6 +164,16 @@ export function Controls(props: ControlsProps) {
           </select>
         </label>
         <label className="field">
+          Prompts go
+          <select
+            value={settings.sendVia}
+            onChange={(event) => onSettings({ sendVia: event.target.value as Settings['sendVia'] })}
+          >
+            <option value="channel">over the channel</option>
+            <option value="server">through the server</option>
+          </select>
+        </label>
+        <label className="field">
           Show answers as
           <select
             value={settings.view}

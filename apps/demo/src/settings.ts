@@ -6,6 +6,8 @@ import type { HydrationStrategy } from '@resumable/core';
  */
 export interface Settings {
   readonly strategy: HydrationStrategy;
+  /** Prompts are published by the browser on the channel, or posted to the server, which publishes them. */
+  readonly sendVia: 'channel' | 'server';
   /** Render answers as markdown, or show the exact text received. */
   readonly view: 'markdown' | 'source';
   readonly disconnectSeconds: number;
@@ -14,6 +16,7 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   strategy: 'rewind',
+  sendVia: 'channel',
   view: 'markdown',
   disconnectSeconds: 5,
   slowNetworkMs: 800,
@@ -30,6 +33,7 @@ export function loadSettings(): Settings {
     // Only the known fields: older versions kept the model's settings here too.
     return {
       strategy: saved.strategy === 'history' ? 'history' : DEFAULT_SETTINGS.strategy,
+      sendVia: saved.sendVia === 'server' ? 'server' : DEFAULT_SETTINGS.sendVia,
       view: saved.view === 'source' ? 'source' : DEFAULT_SETTINGS.view,
       disconnectSeconds: validNumber(saved.disconnectSeconds, 1, 120) ?? DEFAULT_SETTINGS.disconnectSeconds,
       slowNetworkMs: validNumber(saved.slowNetworkMs, 0, 60_000) ?? DEFAULT_SETTINGS.slowNetworkMs,
