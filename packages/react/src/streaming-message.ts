@@ -6,6 +6,16 @@ export {
   type MessageStatus,
   type StreamingMessageLabels,
 } from './streaming-message/announcements.js';
+export type {
+  DataPartProps,
+  PartComponents,
+  ReasoningPartProps,
+  RenderDataPart,
+  TextPartProps,
+  ToolCallPartProps,
+  ToolCallState,
+} from './streaming-message/parts/part-types.js';
+export { StreamingMessageParts } from './streaming-message/parts/parts.js';
 export {
   StreamingMessage,
   StreamingMessageCaret,

@@ -16,6 +16,21 @@ export interface StreamingMessageLabels {
   readonly blockedImage: string;
   readonly footnotes: string;
   readonly backToReference: string;
+  /** Reasoning summary while it streams. */
+  readonly thinking: string;
+  /** Reasoning summary once done; `{seconds}` is replaced. */
+  readonly thoughtFor: string;
+  /** Reasoning summary when its duration is not known (restored after a refresh). */
+  readonly reasoning: string;
+  /** Prefix of a tool call card's name ("Tool weather: Done"). */
+  readonly toolCall: string;
+  readonly toolRunning: string;
+  readonly toolDone: string;
+  readonly toolError: string;
+  readonly toolCancelled: string;
+  /** Names of a tool card's input and result regions. */
+  readonly toolInput: string;
+  readonly toolOutput: string;
 }
 
 /** English labels used unless `labels` says otherwise. */
@@ -31,6 +46,16 @@ export const DEFAULT_LABELS: StreamingMessageLabels = {
   blockedImage: 'Image blocked',
   footnotes: 'Footnotes',
   backToReference: 'Back to reference',
+  thinking: 'Thinking…',
+  thoughtFor: 'Thought for {seconds} s',
+  reasoning: 'Reasoning',
+  toolCall: 'Tool',
+  toolRunning: 'Running',
+  toolDone: 'Done',
+  toolError: 'Failed',
+  toolCancelled: 'Cancelled',
+  toolInput: 'Input of',
+  toolOutput: 'Result of',
 };
 
 /** The text the polite status region shows for a status. */

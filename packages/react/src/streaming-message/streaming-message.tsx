@@ -1,91 +1,39 @@
 'use client';
+import type { ConversationPart } from '@resumable/core';
 import type { UrlPolicy } from '@resumable/markdown';
 import {
   type CSSProperties,
-  createContext,
   forwardRef,
   type HTMLAttributes,
   memo,
   type ReactNode,
-  useContext,
-  useEffect,
-  useLayoutEffect,
   useMemo,
-  useReducer,
   useRef,
   useState,
 } from 'react';
 import { announcementFor, DEFAULT_LABELS, type MessageStatus, type StreamingMessageLabels } from './announcements.js';
 import { MarkdownContent } from './markdown-content.js';
+import {
+  MessageContext,
+  type MessageState,
+  MessageStore,
+  useLayoutEffectOnClient,
+  useMessage,
+} from './message-context.js';
+import type { PartComponents, RenderDataPart } from './parts/part-types.js';
+import { StreamingMessageParts } from './parts/parts.js';
 
-/** A response as the hooks return it: anything with `text` and `status`. */
+/**
+ * A response as the hooks return it: anything with `text` and `status`; a conversation response (from
+ * `useConversation`) also has its ordered `parts`, and `submitted` shows as `pending`.
+ */
 export interface StreamingMessageResponse {
   readonly text: string;
-  readonly status: MessageStatus;
+  readonly status: MessageStatus | 'submitted';
+  readonly parts?: readonly ConversationPart[] | undefined;
   readonly errorReason?: string | undefined;
   /** Set by the store when the start of the text could not be read back (e.g. past the rewind window, no history capability). */
   readonly incomplete?: true | undefined;
-}
-
-interface MessageState {
-  readonly text: string;
-  readonly status: MessageStatus;
-  readonly reconnecting: boolean;
-  readonly errorReason: string | undefined;
-  readonly format: 'markdown' | 'plain';
-  readonly urlPolicy: UrlPolicy | undefined;
-  readonly labels: StreamingMessageLabels;
-}
-
-/**
- * The root's state, shared with the parts through a store whose identity never changes: a context
- * whose value changed on every token would make React search the whole rendered answer for
- * consumers on every token.
- */
-class MessageStore {
-  private readonly listeners = new Set<() => void>();
-  private notified: MessageState | undefined;
-  constructor(public state: MessageState) {}
-  readonly subscribe = (listener: () => void) => {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  };
-  /** Tell parts that did not re-render with the root (memoised children) about the new state. */
-  notify(): void {
-    if (this.notified === this.state) return;
-    this.notified = this.state;
-    for (const listener of this.listeners) listener();
-  }
-}
-
-const MessageContext = createContext<MessageStore | null>(null);
-
-// useLayoutEffect warns during server rendering; there is nothing to notify there.
-const useLayoutEffectOnClient = typeof document === 'undefined' ? useEffect : useLayoutEffect;
-
-/**
- * The root's state for a part. A part that re-renders with the root reads the new state directly;
- * one that did not (a memoised part, or children passed as the same element) is re-rendered by the
- * root's notification when one of the `fields` it reads has changed. Unlike `useSyncExternalStore`,
- * this leaves no passive effect to schedule on every token.
- */
-function useMessage(part: string, fields: readonly (keyof MessageState)[]): MessageState {
-  const store = useContext(MessageContext);
-  if (!store) throw new Error(`<StreamingMessage.${part}> must be inside <StreamingMessage.Root>`);
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const rendered = useRef(store.state);
-  rendered.current = store.state;
-  useLayoutEffectOnClient(
-    () =>
-      store.subscribe(() => {
-        const next = store.state;
-        if (fields.some((field) => rendered.current[field] !== next[field])) rerender();
-      }),
-    [store],
-  );
-  return store.state;
 }
 
 const CONTENT_FIELDS = ['text', 'status', 'format', 'urlPolicy', 'labels'] as const;
@@ -110,6 +58,10 @@ export interface StreamingMessageRootProps extends Omit<HTMLAttributes<HTMLDivEl
   readonly urlPolicy?: UrlPolicy | undefined;
   /** Texts for the status region and controls, for other languages. */
   readonly labels?: Partial<StreamingMessageLabels> | undefined;
+  /** Replacements for the part renderers (`text`, `reasoning`, `toolCall`, `data`). */
+  readonly components?: PartComponents | undefined;
+  /** Renders app data parts (by default they are not shown). */
+  readonly renderData?: RenderDataPart | undefined;
   readonly children?: ReactNode;
 }
 
@@ -128,11 +80,25 @@ export interface StreamingMessageRootProps extends Omit<HTMLAttributes<HTMLDivEl
  * ```
  */
 export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageRootProps>(function StreamingMessageRoot(
-  { text, status, response, reconnecting = false, format = 'markdown', urlPolicy, labels, children, ...rest },
+  {
+    text,
+    status,
+    response,
+    reconnecting = false,
+    format = 'markdown',
+    urlPolicy,
+    labels,
+    components,
+    renderData,
+    children,
+    ...rest
+  },
   ref,
 ) {
   const resolvedText = response?.text ?? text ?? '';
-  const resolvedStatus = response?.status ?? status ?? 'complete';
+  const givenStatus = response?.status ?? status ?? 'complete';
+  const resolvedStatus: MessageStatus = givenStatus === 'submitted' ? 'pending' : givenStatus;
+  const parts = response?.parts;
   const errorReason = response?.errorReason;
   const labelsKey = labels ? JSON.stringify(labels) : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: labels compared by value
@@ -146,8 +112,22 @@ export const StreamingMessageRoot = forwardRef<HTMLDivElement, StreamingMessageR
       format,
       urlPolicy,
       labels: mergedLabels,
+      parts,
+      components,
+      renderData,
     }),
-    [resolvedText, resolvedStatus, reconnecting, errorReason, format, urlPolicy, mergedLabels],
+    [
+      resolvedText,
+      resolvedStatus,
+      reconnecting,
+      errorReason,
+      format,
+      urlPolicy,
+      mergedLabels,
+      parts,
+      components,
+      renderData,
+    ],
   );
   const [store] = useState(() => new MessageStore(state));
   // Parts rendered in this same pass read the new state directly.
@@ -292,7 +272,7 @@ const StreamingMessageImpl = forwardRef<HTMLDivElement, StreamingMessageProps>(f
     <StreamingMessageRoot {...props} ref={ref}>
       {children ?? (
         <>
-          <StreamingMessageContent />
+          {props.response?.parts ? <StreamingMessageParts /> : <StreamingMessageContent />}
           <StreamingMessageCaret />
           <StreamingMessageStatus />
         </>
@@ -324,4 +304,5 @@ export const StreamingMessage = Object.assign(StreamingMessageImpl, {
   Content: StreamingMessageContent,
   Caret: StreamingMessageCaret,
   Status: StreamingMessageStatus,
+  Parts: StreamingMessageParts,
 });
