@@ -4,10 +4,10 @@ import type * as Ably from 'ably';
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { createBrowserClient, tabClientId } from './ably-client.js';
 import { type ConversationState, type DemoConfig, fetchConversation, turnsEndpoint } from './api.js';
+import { AssistantBody } from './assistant-body.js';
 import { channelNameFor, REWIND } from './conversation.js';
 import { EmptyConversation } from './empty-conversation.js';
 import type { ProtocolLog } from './protocol-log.js';
-import { ResponseParts } from './response-parts.js';
 
 /** What a pane reports upwards: its client (for fault injection), its sync state (for the inspector), its actions. */
 export interface PaneStatus {
@@ -251,7 +251,7 @@ const Answer = memo(function Answer(props: {
       data-incomplete={response.incomplete ? 'true' : undefined}
       data-cancelled-by={response.cancelledBy}
     >
-      <ResponseParts response={response} view={props.view} reconnecting={props.reconnecting} />
+      <AssistantBody response={response} view={props.view} reconnecting={props.reconnecting} />
       <footer className="bubble-meta">
         <span className={`status status-${response.status}`}>{response.status}</span>
         {response.cancelledBy && <span>stopped by {response.cancelledBy}</span>}

@@ -1,39 +1,22 @@
-import type { ConversationPart, ConversationResponse } from '@resumable/core';
-import type { StreamingMessageResponse } from '@resumable/react';
-import { AssistantBody } from './assistant-body.js';
-
-/** The status `<StreamingMessage>` shows for a part: a finished part is finished, whatever the response does. */
-function partMessage(part: ConversationPart, response: ConversationResponse): StreamingMessageResponse {
-  const open = !part.done && (response.status === 'streaming' || response.status === 'submitted');
-  const status = open ? 'streaming' : response.status === 'submitted' ? 'streaming' : response.status;
-  return {
-    text: part.text,
-    status,
-    ...(response.errorReason ? { errorReason: response.errorReason } : {}),
-    ...(response.incomplete ? { incomplete: true } : {}),
-  };
-}
+import type { ConversationPart } from '@resumable/core';
 
 /**
- * A response's parts in order: its reasoning (collapsed), tool calls with their results as cards,
- * data parts, and its text (markdown, or the exact text received).
+ * A response's parts in order, each as the exact text received (the "exact text" view, to compare
+ * with the agent's character for character): its reasoning (collapsed), tool calls with their results
+ * as cards, data parts, and its text. The markdown view is the kit's `<StreamingMessage>`.
  *
  * @example
  * ```tsx
- * <ResponseParts response={response} view="markdown" reconnecting={false} />
+ * <ExactParts parts={response.parts} incomplete={response.incomplete} />
  * ```
  */
-export function ResponseParts(props: {
-  response: ConversationResponse;
-  view: 'markdown' | 'source';
-  reconnecting: boolean;
-}) {
-  const { response, view } = props;
+export function ExactParts(response: { parts: readonly ConversationPart[]; incomplete?: true | undefined }) {
   const results = new Map(
     response.parts.filter((part) => part.kind === 'tool-result').map((part) => [part.toolCallId, part]),
   );
   return (
     <>
+      {response.incomplete && <IncompleteNotice />}
       {response.parts.map((part) => {
         const common = { 'data-testid': 'part', 'data-kind': part.kind, 'data-done': part.done ? 'true' : 'false' };
         switch (part.kind) {
@@ -68,7 +51,9 @@ export function ResponseParts(props: {
           default:
             return (
               <div key={part.index} className="part-text" {...common}>
-                <AssistantBody response={partMessage(part, response)} view={view} reconnecting={props.reconnecting} />
+                <pre className="source" data-testid="response-source">
+                  {part.text}
+                </pre>
               </div>
             );
         }
@@ -89,7 +74,7 @@ function ToolCard(props: {
   return (
     <div className="tool-card" data-tool-state={state} {...props.common}>
       <div className="tool-card-head">
-        <span className="tool-name">🔧 {name}</span>
+        <span className="tool-name">Tool: {name}</span>
         <span className={`tool-state tool-${state}`}>{state}</span>
       </div>
       {call && (
@@ -103,5 +88,17 @@ function ToolCard(props: {
         </pre>
       )}
     </div>
+  );
+}
+
+/** Says in words that the start of an answer is missing, so nobody mistakes its middle for its start. */
+export function IncompleteNotice() {
+  return (
+    <p className="incomplete-notice" role="note" data-testid="incomplete-notice">
+      <span aria-hidden="true" className="incomplete-icon">
+        ⚠
+      </span>{' '}
+      Part of this answer has not arrived; what did is shown while it is read again.
+    </p>
   );
 }
