@@ -7,6 +7,7 @@ import {
 } from '@resumable/core';
 import * as Ably from 'ably';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PROMPT_LENGTH } from '../src/conversation.js';
 import { type AgentServer, startAgentServer } from './agent-server.js';
 import { type Backend, startBackend } from './backend.js';
 import { ConversationRecords } from './conversation-records.js';
@@ -144,6 +145,7 @@ const partsOf = (
 interface SeedBody {
   responses: {
     responseId: string;
+    errorReason?: string;
     turnId: string;
     status: string;
     cancelledBy?: string;
@@ -193,7 +195,7 @@ describe('agent server', () => {
       code: 40106,
       message: 'The message is empty',
     });
-    expect((await post({ ...turn, text: 'x'.repeat(501) })).status).toBe(400);
+    expect((await post({ ...turn, text: 'x'.repeat(MAX_PROMPT_LENGTH + 1) })).status).toBe(400);
     expect(await (await post({ text: 'hi', turnId: 'a b', responseId: 'r' })).json()).toMatchObject({ code: 40106 });
     expect(await (await post({ ...turn, text: 'hi', headers: { turnId: 'x' } })).json()).toMatchObject({ code: 40106 });
     expect(await (await setControls('conv-b', { pattern: 'bogus' })).json()).toMatchObject({ code: 40106 });
@@ -226,6 +228,16 @@ describe('agent server', () => {
       expect(stored.inProgress).toEqual([]);
     });
   }
+
+  it('answers a turn too long to take with an error that says why, kept in the database', async () => {
+    const conversation = 'conv-too-long';
+    const reader = await watchConversation(conversation);
+    const { responseId } = await publishTurn(reader.channel, { text: 'x'.repeat(MAX_PROMPT_LENGTH + 1) });
+    const response = await reader.ended(responseId);
+    expect(response).toMatchObject({ status: 'error', errorReason: expect.stringContaining('shorter') });
+    const stored = await storedSeed(conversation, responseId);
+    expect(stored.responses[0]).toMatchObject({ status: 'error', errorReason: response.errorReason });
+  });
 
   it('publishes a turn sent over HTTP once, however often it is sent', async () => {
     const conversation = 'conv-http';

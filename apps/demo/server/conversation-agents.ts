@@ -141,6 +141,7 @@ export class ConversationAgents {
     const conversation = await this.open(conversationId);
     const known = conversation.posted.has(turn.turnId) || conversation.turns.has(turn.turnId);
     if (known || (await this.options.records.turn(conversationId, turn.turnId))) return false;
+    // Again after the await: a concurrent POST of the same turn may have got here first.
     if (conversation.posted.has(turn.turnId)) return false;
     conversation.posted.add(turn.turnId);
     // The conversation's answerTurns hears it like a turn from any browser, and answers it.
