@@ -38,6 +38,7 @@ async function device(
   conversationId: string,
   viewport = { width: 1280, height: 800 },
   sendVia: 'channel' | 'server' = 'channel',
+  strategy: 'history' | 'rewind' = 'history',
 ): Promise<Page> {
   const context = await stack.browser.newContext({ viewport });
   contexts.push(context);
@@ -51,7 +52,7 @@ async function device(
   await page.goto(`${stack.url}/api/config`);
   await page.evaluate(
     (saved) => localStorage.setItem('resumable-demo:settings', saved),
-    JSON.stringify({ strategy: 'history', view: 'source', sendVia }),
+    JSON.stringify({ strategy, view: 'source', sendVia }),
   );
   await page.goto(`${stack.url}/?c=${conversationId}`);
   await waitUntilLive(page);
@@ -96,8 +97,9 @@ describe('one conversation on two devices', () => {
     it(`a prompt shows once on both; Stop on the other cancels it on both, also after a reload (${pattern})`, async () => {
       const id = newConversation(`stop-${pattern}`);
       await setModel(stack, id, { ...fast, pattern });
+      // The laptop hydrates from history, the phone by rewind: the status holds on both paths, and the seed's.
       const laptop = await device(id);
-      const phone = await device(id, { width: 390, height: 844 });
+      const phone = await device(id, { width: 390, height: 844 }, 'channel', 'rewind');
       const prompt = 'write a debounce function';
       const responseId = await ask(laptop, prompt, { stack, conversationId: id, holdAt: 20 });
       await waitUntilHeld(stack, responseId, 20);
