@@ -36,14 +36,13 @@ export interface LiveAnswer {
   cancelReceivedAt?: number;
 }
 
-interface Conversation {
+/** What a conversation's answering works with (see {@link Conversation}). */
+interface ConversationState {
   readonly id: string;
   controls: ModelControls;
   /** Holds every answer of the conversation between two tokens while the model is paused. */
   readonly gate: PauseGate;
-  answering: TurnAnswering;
-  channel: Ably.RealtimeChannel;
-  /** Turns the current `answerTurns` has seen (it can regenerate only those). */
+  /** Turns the current `answerTurns` has seen (it can regenerate only those); a new set for each. */
   knownToAnswering: Set<string>;
   /** User messages by turnId, kept across restarts of the answering (the database has the older ones). */
   readonly turns: Map<string, UserRecord>;
@@ -51,6 +50,14 @@ interface Conversation {
   /** Turns published through the HTTP endpoint, so a repeated POST publishes nothing. */
   readonly posted: Set<string>;
 }
+
+/** The channel a conversation's `answerTurns` listens on, and the answering itself. */
+interface Listening {
+  readonly channel: Ably.RealtimeChannel;
+  readonly answering: TurnAnswering;
+}
+
+type Conversation = ConversationState & Listening;
 
 export interface ConversationAgentsOptions {
   readonly records: ConversationRecords;
@@ -125,7 +132,7 @@ export class ConversationAgents {
     this.setControls(conversation, next);
     if (republish) {
       conversation.answering.stop();
-      await this.listen(conversation);
+      Object.assign(conversation, await this.listen(conversation));
     }
     return next;
   }
@@ -180,7 +187,7 @@ export class ConversationAgents {
 
   private async start(conversationId: string): Promise<Conversation> {
     const controls = savedControls(await this.options.records.controls(conversationId));
-    const conversation = {
+    const state: ConversationState = {
       id: conversationId,
       controls,
       gate: new PauseGate(),
@@ -188,18 +195,17 @@ export class ConversationAgents {
       turns: new Map(),
       live: new Map(),
       posted: new Set(),
-    } as unknown as Conversation;
-    if (controls.paused) conversation.gate.pause();
-    await this.listen(conversation);
+    };
+    if (controls.paused) state.gate.pause();
+    const conversation: Conversation = Object.assign(state, await this.listen(state));
     this.started.set(conversationId, conversation);
     return conversation;
   }
 
   /** (Re)start `answerTurns` with the conversation's pattern, on the connection of its rollup window. */
-  private async listen(conversation: Conversation): Promise<void> {
+  private async listen(conversation: ConversationState): Promise<Listening> {
     const { pattern, rollupWindowMs } = conversation.controls;
     const channel = this.options.agentFor(rollupWindowMs).channels.get(channelNameFor(conversation.id));
-    conversation.channel = channel;
     conversation.knownToAnswering = new Set();
     const known = conversation.knownToAnswering;
     const answering = answerTurns(channel, (turn) => this.answer(conversation, known, turn), {
@@ -214,14 +220,13 @@ export class ConversationAgents {
         this.finish(conversation, turn, { status: 'error', error });
       },
     });
-    conversation.answering = answering;
     // A regenerate of a turn this answerTurns never saw (answered before a restart or a pattern change):
     // publish the turn again with the new responseId; readers count a repeated turn once.
     const onRegenerate = (message: Ably.InboundMessage) => {
       const headers = message.extras?.headers ?? {};
       const turnId = headers[TURN_ID_HEADER];
       const responseId = headers[RESPONSE_ID_HEADER];
-      if (conversation.answering !== answering || !turnId || !responseId || known.has(turnId)) return;
+      if (conversation.knownToAnswering !== known || !turnId || !responseId || known.has(turnId)) return;
       known.add(turnId);
       void (async () => {
         const user = conversation.turns.get(turnId) ?? (await this.options.records.turn(conversation.id, turnId));
@@ -232,9 +237,10 @@ export class ConversationAgents {
     };
     await channel.subscribe(REGENERATE_MESSAGE_NAME, onRegenerate);
     await channel.attach();
+    return { channel, answering };
   }
 
-  private setControls(conversation: Conversation, next: ModelControls): void {
+  private setControls(conversation: ConversationState, next: ModelControls): void {
     conversation.controls = next;
     if (next.paused) conversation.gate.pause();
     else conversation.gate.resume();
@@ -243,7 +249,7 @@ export class ConversationAgents {
       .catch((error: unknown) => console.error('[demo] could not save controls:', error));
   }
 
-  private answer(conversation: Conversation, known: Set<string>, turn: TurnRequest): PartStream {
+  private answer(conversation: ConversationState, known: Set<string>, turn: TurnRequest): PartStream {
     known.add(turn.turnId);
     const user: UserRecord = conversation.turns.get(turn.turnId) ?? {
       turnId: turn.turnId,
@@ -281,7 +287,7 @@ export class ConversationAgents {
 
   /** Record what the model produced (the database keeps exactly that) and hold it while paused. */
   private async *gated(
-    conversation: Conversation,
+    conversation: ConversationState,
     live: LiveAnswer,
     source: AsyncIterable<PartEvent>,
     signal: AbortSignal,
@@ -300,7 +306,7 @@ export class ConversationAgents {
   }
 
   private finish(
-    conversation: Conversation,
+    conversation: ConversationState,
     turn: TurnRequest,
     result: Pick<StreamResult, 'status' | 'error'> & Partial<StreamResult>,
   ): void {
