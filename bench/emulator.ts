@@ -1,5 +1,5 @@
 // `pnpm bench emulator [--subscribers 100] [--rate 600] [--seconds 5] [--rounds 3]
-//   [--format json|msgpack|mixed] [--subscriber-processes 1]`
+//   [--format json|msgpack|mixed] [--subscriber-processes 1] [--presence-members 100]`
 //
 // 1 publisher (the real ably SDK, msgpack, rollup off, appends not awaited) streams appends into one
 // channel of the emulator; N subscribers (raw WebSocket protocol clients, so the client side stays
@@ -8,6 +8,8 @@
 // the subscribers, so publishing keeps its pace while the subscribers are busy parsing frames.
 // The paced phase runs --rounds times and the targets are judged on the median round: a single
 // round of a few seconds moves by tens of percent with whatever else the machine is doing.
+// Then a presence case: --presence-members real SDK clients (in their own process) enter one channel
+// at once; it measures the time until every member's presence.get() sees them all (0 skips it).
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     format: { type: 'string', default: 'json' },
     'subscriber-processes': { type: 'string', default: '1' },
+    'presence-members': { type: 'string', default: '100' },
     role: { type: 'string' },
     share: { type: 'string' },
     port: { type: 'string' },
@@ -59,6 +62,9 @@ interface PhaseResult {
 type ToSubscribers = { cmd: 'start' } | { cmd: 'end'; expected: number } | { cmd: 'exit' };
 type FromSubscribers = { ready: true } | { started: true } | { deliveries: number; latencies: number[] };
 type FromPublisher = { ready: true } | { start: string } | { end: string; appends: number };
+type FromPresence =
+  | { connected: number }
+  | { members: number; enteredMs: number; allSeeAllMs: number; slowestGetMs: number };
 
 const now = () => performance.timeOrigin + performance.now();
 const TOKEN_SUFFIX = '; token';
@@ -201,6 +207,95 @@ async function publisher(port: number): Promise<void> {
   setTimeout(() => process.exit(0), 100);
 }
 
+/**
+ * Presence process: N SDK clients (one clientId each) attach one channel, then all enter at once; it
+ * reports when every enter was acknowledged and when every client's presence.get() saw all N members.
+ */
+async function presenceMembers(port: number): Promise<void> {
+  const Ably = fromEmulatorPackage('ably') as typeof import('ably');
+  const count = Number(values['presence-members']);
+  const clientsList = Array.from(
+    { length: count },
+    (_, i) =>
+      new Ably.Realtime({
+        key: KEY,
+        endpoint: '127.0.0.1',
+        port,
+        tls: false,
+        useBinaryProtocol: values.format === 'msgpack' || (values.format === 'mixed' && i % 2 === 1),
+        clientId: `member-${i}`,
+        logLevel: 0,
+      }),
+  );
+  const channels = clientsList.map((client) => client.channels.get('bench:presence'));
+  await Promise.all(channels.map((channel) => channel.attach()));
+  process.send?.({ connected: count } satisfies FromPresence);
+  await new Promise((resolve) => process.once('message', resolve));
+  const started = now();
+  const slowestGet: number[] = [];
+  const seesAll = channels.map(
+    (channel) =>
+      new Promise<void>((resolve) => {
+        let checking = false;
+        let again = false;
+        let done = false;
+        // Ask get() on each presence event; an event that arrives during a get() asks once more after it.
+        const check = async () => {
+          if (done) return;
+          if (checking) {
+            again = true;
+            return;
+          }
+          checking = true;
+          const asked = now();
+          const members = await channel.presence.get();
+          slowestGet.push(now() - asked);
+          checking = false;
+          if (members.length === count) {
+            done = true;
+            channel.presence.unsubscribe();
+            resolve();
+          } else if (again) {
+            again = false;
+            void check();
+          }
+        };
+        void channel.presence.subscribe(() => void check());
+      }),
+  );
+  await Promise.all(channels.map((channel, i) => channel.presence.enter(`member ${i}`)));
+  const enteredMs = now() - started;
+  await Promise.all(seesAll);
+  const allSeeAllMs = now() - started;
+  process.send?.({
+    members: count,
+    enteredMs,
+    allSeeAllMs,
+    slowestGetMs: slowestGet.reduce((a, b) => Math.max(a, b), 0),
+  } satisfies FromPresence);
+  for (const client of clientsList) client.close();
+  setTimeout(() => process.exit(0), 200);
+}
+
+/** Run the presence case against the emulator; prints its figure. */
+async function presenceCase(port: number): Promise<void> {
+  const count = Number(values['presence-members']);
+  if (!(count > 0)) return;
+  const child = spawnRole('presence', port);
+  await nextMessage<FromPresence>(child);
+  const cpuStart = process.cpuUsage();
+  const result = nextMessage<FromPresence>(child);
+  child.send({ go: true });
+  const figure = (await result) as Extract<FromPresence, { members: number }>;
+  const cpu = process.cpuUsage(cpuStart);
+  console.log(
+    `  presence  ${figure.members} members enter one channel at once: all entered (ACKed) in ${figure.enteredMs.toFixed(0)} ms, ` +
+      `every member's get() sees all ${figure.members} after ${figure.allSeeAllMs.toFixed(0)} ms ` +
+      `(${figure.members * figure.members} presence deliveries; emulator CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`,
+  );
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -270,7 +365,6 @@ async function main(): Promise<void> {
   }
   const utilisation = performance.eventLoopUtilization(utilisationStart).utilization;
   for (const child of subs) child.send({ cmd: 'exit' } satisfies ToSubscribers);
-  await emulator.stop();
 
   console.log(`emulator bench: 1 publisher x ${subscriberCount} subscribers (${values.format}), appends, rollup off`);
   for (const r of results.filter((x) => x.phase !== 'warm-up')) {
@@ -299,6 +393,8 @@ async function main(): Promise<void> {
   console.log(
     `  targets (paced, median round): >= 50000 deliveries/s ${pacedRate >= 50_000 ? 'met' : 'MISSED'}, p99 <= 10 ms ${p99 <= 10 ? 'met' : 'MISSED'}`,
   );
+  await presenceCase(emulator.port);
+  await emulator.stop();
 }
 
 const role = values.role;
@@ -307,7 +403,9 @@ const entry =
     ? subscribers(Number(values.port))
     : role === 'publisher'
       ? publisher(Number(values.port))
-      : main();
+      : role === 'presence'
+        ? presenceMembers(Number(values.port))
+        : main();
 entry.catch((error) => {
   console.error(error);
   process.exit(1);

@@ -1,4 +1,10 @@
-export { type AnswerTurnsOptions, answerTurns, type TurnAnswerer, type TurnRequest } from './answer-turns.js';
+export {
+  type AnswerTurnsOptions,
+  answerTurns,
+  type TurnAnswerer,
+  type TurnAnswering,
+  type TurnRequest,
+} from './answer-turns.js';
 export { collectText } from './collect.js';
 export { isPartStream, type PartEvent, type PartStream, partStream } from './part-events.js';
 export { streamResponse } from './stream-response.js';

@@ -186,7 +186,11 @@ export class AuthRegistry {
       request.ttl === undefined || request.ttl === null || request.ttl === ''
         ? DEFAULT_TOKEN_TTL_MS
         : Number(request.ttl);
-    if (!Number.isFinite(ttl) || ttl <= 0) throw errors.badRequest(`Invalid token ttl ${str(request.ttl)}`);
+    if (!Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TOKEN_TTL_MS) {
+      throw errors.invalidParam(
+        `Invalid token ttl ${str(request.ttl)}: use a number of milliseconds from 1 to ${MAX_TOKEN_TTL_MS} (24 hours); leave it out for the default of 1 hour`,
+      );
+    }
     const capability =
       request.capability === undefined || request.capability === ''
         ? record.capability
@@ -196,7 +200,7 @@ export class AuthRegistry {
       token: `${keyName.split('.')[0]}.${randomBytes(18).toString('base64url')}`,
       keyName,
       issued,
-      expires: issued + Math.min(ttl, MAX_TOKEN_TTL_MS),
+      expires: issued + ttl,
       capability: JSON.stringify(capability),
     };
     if (typeof request.clientId === 'string' && request.clientId !== '') details.clientId = request.clientId;

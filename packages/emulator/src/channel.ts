@@ -8,6 +8,8 @@ import {
   wireData,
 } from './codec.js';
 import { errors } from './errors.js';
+import { type PresenceMember, PresenceSet } from './presence.js';
+import { parseChannelName } from './qualifier.js';
 import type { SerialClock } from './serials.js';
 
 /**
@@ -71,6 +73,8 @@ export interface ChannelEvent {
   connectionId?: string;
   timestamp: number;
   items: EventItem[];
+  /** For presence events: the enter/update/leave events to deliver (then `items` is empty). */
+  presence?: PresenceMember[];
   /** Encoded frames by `format|variant|channel name` while the event is being fanned out. */
   cache?: Map<string, Buffer>;
 }
@@ -167,18 +171,7 @@ function stripPosition(m: StoredMessage): MessageSnapshot {
  * ```
  */
 export function baseChannelName(name: unknown): string {
-  if (typeof name !== 'string') throw errors.invalidChannelName(String(name));
-  let base = name;
-  if (name.startsWith('[')) {
-    const end = name.indexOf(']');
-    if (end < 0) throw errors.invalidChannelName(name);
-    base = name.slice(end + 1);
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-  if (base.length === 0 || base.startsWith(':') || base.length > 2048 || /[\u0000-\u001f]/.test(base)) {
-    throw errors.invalidChannelName(name);
-  }
-  return base;
+  return parseChannelName(name).base;
 }
 
 /** Channel state: stored messages, the event log used for fan-out and resume, and rollup windows. */
@@ -194,6 +187,8 @@ export class Channel {
   readonly subscribers = new Set<Subscriber>();
   private readonly idIndex = new Map<string, string>();
   private readonly rollups = new Map<string, Map<string, RollupWindow>>();
+  /** Presence members and presence history. */
+  readonly presence: PresenceSet;
 
   constructor(
     readonly name: string,
@@ -202,7 +197,9 @@ export class Channel {
     private readonly clock: SerialClock,
     private readonly maxEvents: number,
     private readonly onEvent?: (channel: Channel, event: ChannelEvent) => void,
-  ) {}
+  ) {
+    this.presence = new PresenceSet(maxEvents);
+  }
 
   /** The channelSerial of a position. */
   channelSerial(seq = this.seq): string {
@@ -433,10 +430,21 @@ export class Channel {
     this.emit(pmId, connectionId, [{ serial, message, full: { ...full, action: MessageAction.UPDATE } }]);
   }
 
-  private emit(pmId: string, connectionId: string | undefined, items: EventItem[]): void {
+  /**
+   * Apply presence events (enter/update/leave) to the member set and deliver the ones that changed it,
+   * as one PRESENCE protocol message at the next channel position.
+   */
+  applyPresence(pmId: string, connectionId: string | undefined, events: PresenceMember[]): void {
+    // The events that change the set are delivered at the next position (emit takes it).
+    const changed = this.presence.applyAll(events, this.seq + 1);
+    if (changed.length > 0) this.emit(pmId, connectionId, [], changed);
+  }
+
+  private emit(pmId: string, connectionId: string | undefined, items: EventItem[], presence?: PresenceMember[]): void {
     this.seq += 1;
     const event: ChannelEvent = { seq: this.seq, pmId, timestamp: Date.now(), items, cache: new Map() };
     if (connectionId !== undefined) event.connectionId = connectionId;
+    if (presence) event.presence = presence;
     this.events.push(event);
     if (this.events.length > this.maxEvents) {
       const dropped = this.events.splice(0, this.events.length - this.maxEvents);

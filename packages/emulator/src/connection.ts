@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { type Attachment, attachChannel, detachChannel } from './attachment.js';
 import type { AuthRegistry, Credentials } from './auth.js';
-import { type Capability, capabilityAllows, capabilityTouches, type Operation } from './capability.js';
+import { type Capability, capabilityAllows, type Operation } from './capability.js';
 import {
-  baseChannelName,
   type Channel,
   type ChannelEvent,
   type IncomingMutation,
-  type MessageSnapshot,
   type StoredMessage,
-  type Subscriber,
-  snapshotToWire,
   toIncomingMessage,
   toIncomingMutation,
 } from './channel.js';
@@ -26,7 +23,9 @@ import {
   type WireMessage,
 } from './codec.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
-import { DEFAULT_MODES, Flag, MODE_MASK, modeFlags } from './flags.js';
+import { Flag } from './flags.js';
+import { parseChannelName } from './qualifier.js';
+import { answerSyncRequest, applyClientPresence, leaveAllPresence } from './realtime-presence.js';
 
 /** What a connection needs from the server that owns it. */
 export interface Hub {
@@ -52,63 +51,17 @@ export interface HubSettings {
   namespaces: Record<string, { mutableMessages?: boolean }>;
 }
 
-// Params the emulator acts on, and so echoes in ATTACHED (delta is not implemented, so not echoed).
-const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'echo', 'appendMode']);
 const MAX_RESULTS_KEPT = 10_000;
 
 function randomId(bytes: number): string {
   return randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x');
 }
 
-/** One client's attachment to one channel (by the exact name it attached with). */
-export class Attachment implements Subscriber {
-  attached = false;
-  flags = 0;
-  params: Record<string, string> = {};
-  echo = true;
-  appendModeFull = false;
-  /** Serials this attachment has already been sent something for (the first append is sent in full). */
-  seen = new Set<string>();
-
-  constructor(
-    readonly connection: Connection,
-    readonly name: string,
-    readonly channel: Channel,
-  ) {}
-
-  deliver(event: ChannelEvent): void {
-    const socket = this.connection.socket;
-    if (!this.attached || !socket || !(this.flags & Flag.SUBSCRIBE)) return;
-    if (!this.echo && event.connectionId === this.connection.id) return;
-    const format = this.connection.format;
-    let variant = '';
-    for (const item of event.items) {
-      variant += item.full && (this.appendModeFull || !this.seen.has(item.serial)) ? 'F' : 'f';
-    }
-    const key = `${format}|${variant}|${this.name}`;
-    let frame = event.cache?.get(key);
-    if (frame === undefined) {
-      const messages = event.items.map((item, i) =>
-        snapshotToWire(variant[i] === 'F' && item.full ? item.full : item.message, format),
-      );
-      const pm: ProtocolMessage = {
-        action: Action.MESSAGE,
-        id: event.pmId,
-        channel: this.name,
-        channelSerial: this.channel.channelSerial(event.seq),
-        timestamp: event.timestamp,
-        messages,
-      };
-      if (event.connectionId !== undefined) pm.connectionId = event.connectionId;
-      frame = encodeWsFrame(pm, format);
-      event.cache?.set(key, frame);
-    }
-    for (const item of event.items) this.seen.add(item.serial);
-    this.connection.sendFrame(frame, this.name, event);
-  }
-}
-
 function describeDelivery(channel: string, event: ChannelEvent): string {
+  if (event.presence) {
+    const names = ['absent', 'present', 'enter', 'leave', 'update'];
+    return `${channel} presence ${event.presence.map((p) => `${names[p.action] ?? p.action} ${p.clientId}`).join(', ')}`;
+  }
   const item = event.items[0];
   if (!item) return channel;
   const names = ['create', 'update', 'delete', 'meta', 'summary', 'append'];
@@ -151,8 +104,11 @@ export class Connection {
   private flushScheduled = false;
   private readonly backlog: Array<Buffer | string> = [];
 
+  /** Channels this connection has (or had) presence members on, for the leaves when it goes. */
+  readonly presenceChannels = new Set<Channel>();
+
   constructor(
-    private readonly hub: Hub,
+    readonly hub: Hub,
     public credentials: Credentials,
   ) {
     this.rollupWindow = hub.settings.appendRollupWindow;
@@ -232,7 +188,8 @@ export class Connection {
   /** Send an already framed fan-out message. */
   sendFrame(frame: Buffer, channel: string, event: ChannelEvent): void {
     if (!this.socket) return;
-    if (this.hub.logging) this.hub.log(`${this.id} ⇠ MESSAGE ${describeDelivery(channel, event)}`);
+    if (this.hub.logging)
+      this.hub.log(`${this.id} ⇠ ${event.presence ? 'PRESENCE' : 'MESSAGE'} ${describeDelivery(channel, event)}`);
     this.transmit(frame);
   }
 
@@ -332,6 +289,7 @@ export class Connection {
     }
     this.detachAll();
     this.attachments.clear();
+    leaveAllPresence(this);
     this.hub.forget(this);
   }
 
@@ -437,18 +395,23 @@ export class Connection {
         return;
       }
       case Action.ATTACH:
-        this.attach(pm);
+        attachChannel(this, pm);
         return;
       case Action.DETACH:
-        this.detach(pm);
+        detachChannel(this, pm);
         return;
       case Action.MESSAGE:
         this.publish(pm);
         return;
       case Action.PRESENCE:
+        this.acknowledge(pm, () => applyClientPresence(this, pm));
+        return;
+      case Action.SYNC:
+        answerSyncRequest(this, pm);
+        return;
       case Action.ANNOTATION:
         this.acknowledge(pm, () => {
-          throw new EmulatorError(40000, 400, 'Presence and annotations are not supported by the emulator');
+          throw new EmulatorError(40000, 400, 'Annotations are not implemented by the emulator');
         });
         return;
       case Action.AUTH:
@@ -496,149 +459,6 @@ export class Connection {
     return capabilityAllows(this.credentials.capability, channel, operation);
   }
 
-  private attach(pm: ProtocolMessage): void {
-    const name = pm.channel as string;
-    let base: string;
-    try {
-      base = baseChannelName(name);
-    } catch (error) {
-      this.send({ action: Action.ERROR, channel: String(name), error: toEmulatorError(error).toWire() });
-      return;
-    }
-    if (!capabilityTouches(this.credentials.capability, name)) {
-      this.send({
-        action: Action.ERROR,
-        channel: name,
-        error: errors.capability(`Channel denied access based on given capability (channel "${name}")`).toWire(),
-      });
-      return;
-    }
-    const params: Record<string, string> = {};
-    // Params in a qualifier ([?rewind=1]name) apply like channel params; explicit params win.
-    if (name.startsWith('[?')) {
-      for (const [k, v] of new URLSearchParams(name.slice(2, name.indexOf(']')))) params[k] = v;
-    }
-    for (const [k, v] of Object.entries(pm.params ?? {})) params[k] = String(v);
-    let requested = (pm.flags ?? 0) & MODE_MASK;
-    if (params.modes !== undefined) {
-      requested = 0;
-      for (const mode of params.modes.split(',').map((m) => m.trim().toLowerCase())) {
-        const bit = modeFlags[mode];
-        if (bit === undefined) {
-          this.send({
-            action: Action.ERROR,
-            channel: name,
-            error: errors.badRequest(`Unknown channel mode "${mode}"`).toWire(),
-          });
-          return;
-        }
-        requested |= bit;
-      }
-    }
-    if (requested === 0) requested = DEFAULT_MODES;
-    let granted = requested;
-    const needs: Array<[number, Operation]> = [
-      [Flag.PUBLISH, 'publish'],
-      [Flag.SUBSCRIBE, 'subscribe'],
-      [Flag.PRESENCE_SUBSCRIBE, 'subscribe'],
-      [Flag.PRESENCE, 'presence'],
-    ];
-    for (const [bit, op] of needs) if (granted & bit && !this.can(name, op)) granted &= ~bit;
-
-    let rewind: { count?: number; since?: number } | undefined;
-    if (params.rewind !== undefined) {
-      const match = /^(\d+)(s|m)?$/.exec(params.rewind);
-      if (!match) {
-        this.send({
-          action: Action.ERROR,
-          channel: name,
-          error: errors
-            .badRequest(`Invalid rewind "${params.rewind}": use a count like "10" or a time like "30s" or "2m"`)
-            .toWire(),
-        });
-        return;
-      }
-      const value = Number(match[1]);
-      rewind = match[2] ? { since: Date.now() - value * (match[2] === 'm' ? 60_000 : 1000) } : { count: value };
-    }
-
-    const channel = this.hub.channel(base);
-    const existing = this.attachments.get(name);
-    const attachment = existing ?? new Attachment(this, name, channel);
-    this.attachments.set(name, attachment);
-    attachment.flags = granted;
-    attachment.params = Object.fromEntries(Object.entries(params).filter(([k]) => RECOGNISED_PARAMS.has(k)));
-    attachment.echo = this.echo && params.echo !== 'false';
-    attachment.appendModeFull = params.appendMode === 'full';
-
-    const isFreshRewind = !existing?.attached && rewind !== undefined && ((pm.flags ?? 0) & Flag.ATTACH_RESUME) === 0;
-    // A rewind backlog is a snapshot: end open rollup windows so it matches what subscribers were sent.
-    if (isFreshRewind) channel.settle();
-    let flags = granted;
-    let channelSerial = channel.channelSerial();
-    let replay: ChannelEvent[] = [];
-    let backlog: MessageSnapshot[] = [];
-    let error: EmulatorError | undefined;
-    if (existing?.attached) {
-      // Re-attach on a live attachment (e.g. setOptions): nothing was missed.
-      flags |= Flag.RESUMED;
-    } else if (existing && pm.channelSerial !== undefined && pm.channelSerial !== '') {
-      const position = channel.positionOf(pm.channelSerial);
-      const missed = position === undefined ? undefined : channel.eventsAfter(position);
-      if (missed && position !== undefined) {
-        flags |= Flag.RESUMED;
-        channelSerial = channel.channelSerial(position);
-        replay = missed;
-        // What was written to the lost transport may never have arrived: after a resume Ably sends the
-        // first append of each message in full again (a resync), so the client never has to trust that
-        // an earlier fragment reached it.
-        attachment.seen.clear();
-        if (replay.length > 0) flags |= Flag.HAS_BACKLOG;
-      } else {
-        attachment.seen.clear();
-        error = new EmulatorError(90003, 404, 'Unable to recover channel (messages expired)');
-      }
-    } else {
-      attachment.seen.clear();
-      const isResumeAttach = ((pm.flags ?? 0) & Flag.ATTACH_RESUME) !== 0;
-      if (rewind && !isResumeAttach && attachment.flags & Flag.SUBSCRIBE) {
-        const result = channel.rewind(rewind);
-        backlog = result.messages;
-        if (backlog.length > 0) flags |= Flag.HAS_BACKLOG;
-        if (result.truncated)
-          error = new EmulatorError(90004, 404, 'Rewind backlog truncated to the latest 100 messages');
-      }
-    }
-    const attached: ProtocolMessage = { action: Action.ATTACHED, channel: name, channelSerial, flags };
-    if (Object.keys(attachment.params).length > 0) attached.params = attachment.params;
-    if (error) attached.error = error.toWire();
-    this.send(attached);
-    attachment.attached = true;
-    for (const message of backlog) {
-      attachment.seen.add(message.serial);
-      this.send({
-        action: Action.MESSAGE,
-        channel: name,
-        timestamp: message.timestamp,
-        messages: [snapshotToWire(message, this.format)],
-      });
-    }
-    for (const event of replay) attachment.deliver(event);
-    channel.subscribers.add(attachment);
-  }
-
-  private detach(pm: ProtocolMessage): void {
-    if (typeof pm.channel !== 'string') throw errors.invalidChannelName(String(pm.channel));
-    const name = pm.channel;
-    const attachment = this.attachments.get(name);
-    if (attachment) {
-      attachment.attached = false;
-      attachment.channel.subscribers.delete(attachment);
-      this.attachments.delete(name);
-    }
-    this.send({ action: Action.DETACHED, channel: name });
-  }
-
   // ---- publishing ----
 
   /** Run `work` once per msgSerial and send its ACK/NACK in order; resent msgSerials get the original answer. */
@@ -668,7 +488,13 @@ export class Connection {
   private publish(pm: ProtocolMessage): void {
     this.acknowledge(pm, () => {
       const name = pm.channel as string;
-      const base = baseChannelName(name);
+      const parsed = parseChannelName(name);
+      if (parsed.filter !== undefined) {
+        throw errors.badRequest(
+          `Cannot publish on a channel with a subscription filter (as on Ably): publish on channels.get("${parsed.base}")`,
+        );
+      }
+      const base = parsed.base;
       const messages = Array.isArray(pm.messages) ? pm.messages : [];
       const channel = this.hub.channel(base);
       const pmId = `${this.id}:${pm.msgSerial ?? 0}`;

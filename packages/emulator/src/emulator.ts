@@ -525,6 +525,12 @@ export class EmulatorServer implements Hub, Emulator {
     for (const connection of queued) connection.flushOutbox();
   };
 
+  /** The live connection a connectionKey names (any key it was given), for publishing on its behalf. */
+  connectionForKey(key: string): Connection | undefined {
+    const connection = this.connectionsByKey.get(key);
+    return connection && !connection.closed ? connection : undefined;
+  }
+
   registerKey(connection: Connection, key: string): void {
     this.connectionsByKey.set(key, connection);
   }

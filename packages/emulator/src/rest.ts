@@ -2,22 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Credentials } from './auth.js';
 import { capabilityAllows, type Operation } from './capability.js';
-import {
-  baseChannelName,
-  type MessageSnapshot,
-  snapshotToWire,
-  toIncomingMessage,
-  toIncomingMutation,
-} from './channel.js';
+import { baseChannelName, type MessageSnapshot, snapshotToWire, toIncomingMutation } from './channel.js';
 import { decodeFrame, encodeFrame, type Format, MessageAction, type WireMessage } from './codec.js';
 import { authorizeMutation } from './connection.js';
 import { admitControlRequest } from './control-auth.js';
 import type { EmulatorServer } from './emulator.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { batchPresence, presenceHistory, presenceMembers } from './rest-presence.js';
+import { batchPublish, publishRoute } from './rest-publish.js';
 
 const CONTENT_TYPES: Record<Format, string> = { json: 'application/json', msgpack: 'application/x-msgpack' };
 
-interface RestContext {
+export interface RestContext {
   server: EmulatorServer;
   req: IncomingMessage;
   res: ServerResponse;
@@ -94,6 +90,8 @@ async function route(ctx: RestContext, pathname: string): Promise<void> {
     send(ctx, 200, ctx.server.auth.requestToken(second, body, basic));
     return;
   }
+  if (pathname === '/messages' && method === 'POST') return batchPublish(ctx, await authenticate(ctx));
+  if (pathname === '/presence' && method === 'GET') return batchPresence(ctx, await authenticate(ctx));
   if (first === 'channels' && second !== undefined) {
     const credentials = await authenticate(ctx);
     const name = second;
@@ -103,8 +101,12 @@ async function route(ctx: RestContext, pathname: string): Promise<void> {
       send(ctx, 200, channelDetails(ctx.server, base));
       return;
     }
+    if (third === 'presence' && method === 'GET') {
+      if (segments.length === 3) return presenceMembers(ctx, credentials, name, base);
+      if (segments.length === 4 && fourth === 'history') return presenceHistory(ctx, credentials, name, base);
+    }
     if (third === 'messages') {
-      if (segments.length === 3 && method === 'POST') return publish(ctx, credentials, name, base);
+      if (segments.length === 3 && method === 'POST') return publishRoute(ctx, credentials, name);
       if (segments.length === 3 && method === 'GET') return history(ctx, credentials, name, base);
       if (segments.length === 4 && fourth !== undefined && method === 'GET')
         return getMessage(ctx, credentials, name, base, fourth);
@@ -126,12 +128,12 @@ function optionalBasic(ctx: RestContext): Credentials | undefined {
   return ctx.server.auth.authenticateKey(Buffer.from(header.slice(6), 'base64').toString('utf8'));
 }
 
-interface RestCredentials extends Credentials {
+export interface RestCredentials extends Credentials {
   /** Identified clientId for this request (not `*`). */
   identity?: string;
 }
 
-async function authenticate(ctx: RestContext): Promise<RestCredentials> {
+export async function authenticate(ctx: RestContext): Promise<RestCredentials> {
   const header = String(ctx.req.headers.authorization ?? '');
   let credentials: RestCredentials;
   if (header.startsWith('Basic ')) {
@@ -168,7 +170,7 @@ async function authenticate(ctx: RestContext): Promise<RestCredentials> {
   return credentials;
 }
 
-function requireCapability(
+export function requireCapability(
   credentials: Credentials,
   channel: string,
   operation: Operation,
@@ -179,41 +181,6 @@ function requireCapability(
 }
 
 // ---- channel endpoints ----
-
-async function publish(ctx: RestContext, credentials: RestCredentials, name: string, base: string): Promise<void> {
-  requireCapability(credentials, name, 'publish');
-  const body = await readBody(ctx);
-  const list = Array.isArray(body) ? body : [body];
-  if (list.length === 0) throw errors.badRequest('Publish needs at least one message');
-  const incoming = list.map((m) => {
-    if (typeof m !== 'object' || m === null) throw errors.badRequest('Each message must be an object');
-    const message = toIncomingMessage(m as WireMessage);
-    if (message.clientId === '*') throw errors.invalidClientId('A message clientId cannot be "*"');
-    if (
-      credentials.identity !== undefined &&
-      message.clientId !== undefined &&
-      message.clientId !== credentials.identity
-    ) {
-      throw errors.invalidClientId(
-        `Message clientId "${message.clientId}" does not match the request's clientId "${credentials.identity}"`,
-      );
-    }
-    if (message.clientId !== undefined && credentials.kind !== 'basic' && credentials.clientId === undefined) {
-      throw errors.invalidClientId(`An unidentified token cannot publish as clientId "${message.clientId}"`);
-    }
-    return message;
-  });
-  const pmId = randomBytes(9).toString('base64url');
-  const ctxPublish = { pmId, rollupWindow: 0, maxMessageSize: ctx.server.settings.maxMessageSize } as {
-    pmId: string;
-    rollupWindow: number;
-    maxMessageSize: number;
-    clientId?: string;
-  };
-  if (credentials.identity !== undefined) ctxPublish.clientId = credentials.identity;
-  const serials = ctx.server.channel(base).publish(incoming, ctxPublish);
-  send(ctx, 201, { channel: name, messageId: pmId, serials });
-}
 
 async function mutate(
   ctx: RestContext,
@@ -265,7 +232,7 @@ function versions(ctx: RestContext, credentials: Credentials, name: string, base
   ctx.server.channels.get(base)?.settle(serial);
   const stored = ctx.server.channels.get(base)?.messages.get(serial);
   if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
-  const items = stored.versions.map((message, index) => ({ key: index, message }));
+  const items = stored.versions.map((message, index) => messageItem(index, message));
   sendPage(ctx, 'versions', items, { defaultDirection: 'forwards' });
 }
 
@@ -288,13 +255,13 @@ function history(ctx: RestContext, credentials: Credentials, name: string, base:
   const end = numberParam(ctx.query, 'end');
   if (start !== undefined && end !== undefined && start > end) throw errors.invalidParam('start must not be after end');
   // The page cursor is the index in the channel's append-only message list (unique, unlike positions).
-  const items: Array<{ key: number; message: MessageSnapshot }> = [];
+  const items: PageItem[] = [];
   (channel?.ordered ?? []).forEach((m, index) => {
     if (upTo !== undefined && m.position > upTo) return;
     if (start !== undefined && m.timestamp < start) return;
     if (end !== undefined && m.timestamp > end) return;
     const { position: _p, versions: _v, ...message } = m;
-    items.push({ key: index, message });
+    items.push(messageItem(index, message));
   });
   sendPage(ctx, 'messages', items, { defaultDirection: 'backwards' });
 }
@@ -303,11 +270,13 @@ function channelDetails(server: EmulatorServer, base: string): unknown {
   const channel = server.channels.get(base);
   let publishers = 0;
   let subscribers = 0;
+  let presenceSubscribers = 0;
   const connections = channel?.subscribers.size ?? 0;
   for (const subscriber of channel?.subscribers ?? []) {
     const flags = (subscriber as { flags?: number }).flags ?? 0;
     if (flags & (1 << 17)) publishers += 1;
     if (flags & (1 << 18)) subscribers += 1;
+    if (flags & (1 << 19)) presenceSubscribers += 1;
   }
   return {
     channelId: base,
@@ -319,9 +288,9 @@ function channelDetails(server: EmulatorServer, base: string): unknown {
           connections,
           publishers,
           subscribers,
-          presenceConnections: 0,
-          presenceMembers: 0,
-          presenceSubscribers: 0,
+          presenceConnections: channel?.presence.connectionCount() ?? 0,
+          presenceMembers: channel?.presence.size ?? 0,
+          presenceSubscribers,
           objectPublishers: 0,
           objectSubscribers: 0,
         },
@@ -330,7 +299,7 @@ function channelDetails(server: EmulatorServer, base: string): unknown {
   };
 }
 
-function numberParam(query: URLSearchParams, name: string): number | undefined {
+export function numberParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
   const value = Number(raw);
@@ -338,11 +307,22 @@ function numberParam(query: URLSearchParams, name: string): number | undefined {
   return value;
 }
 
-function sendPage(
+/** One item of a paginated answer: its cursor key (unique, ascending in list order) and how to render it. */
+export interface PageItem {
+  key: number;
+  render(format: Format): unknown;
+}
+
+function messageItem(key: number, message: MessageSnapshot): PageItem {
+  return { key, render: (format) => snapshotToWire(message, format) };
+}
+
+/** Answer one page of `items` with Link headers (`first`, `current`, `next`) whose cursor is a query param. */
+export function sendPage(
   ctx: RestContext,
   resource: string,
-  items: Array<{ key: number; message: MessageSnapshot }>,
-  options: { defaultDirection: 'forwards' | 'backwards' },
+  items: PageItem[],
+  options: { defaultDirection: 'forwards' | 'backwards'; keep?: string[] },
 ): void {
   const direction = ctx.query.get('direction') ?? options.defaultDirection;
   if (direction !== 'forwards' && direction !== 'backwards') {
@@ -358,7 +338,7 @@ function sendPage(
   const page = ordered.slice(0, limit);
   const next = ordered[limit];
   const base: Record<string, string> = {};
-  for (const param of ['start', 'end', 'from_serial']) {
+  for (const param of ['start', 'end', 'from_serial', ...(options.keep ?? [])]) {
     const value = ctx.query.get(param);
     if (value !== null) base[param] = value;
   }
@@ -373,7 +353,7 @@ function sendPage(
   send(
     ctx,
     200,
-    page.map((i) => snapshotToWire(i.message, ctx.envelope ?? ctx.format)),
+    page.map((i) => i.render(ctx.envelope ?? ctx.format)),
     { Link: links.join(', ') },
   );
 }
@@ -473,7 +453,7 @@ async function control(ctx: RestContext, method: string, segments: string[]): Pr
 
 // ---- bodies and responses ----
 
-async function readBody(ctx: RestContext, optional = false): Promise<unknown> {
+export async function readBody(ctx: RestContext, optional = false): Promise<unknown> {
   const limit = ctx.server.settings.maxMessageSize * 16 + 65_536;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -494,7 +474,7 @@ async function readBody(ctx: RestContext, optional = false): Promise<unknown> {
   );
 }
 
-function send(ctx: RestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function send(ctx: RestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const { res } = ctx;
   if (ctx.envelope) {
     const wrapped = { statusCode: status, response: body, headers: lowerKeys(headers), rel: relLinks(headers.Link) };

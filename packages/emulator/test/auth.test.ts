@@ -83,15 +83,17 @@ describe.each(formats)('auth over %s', (format) => {
 
   it('connects with an Ably JWT (HS256, kid = key name) and honours its capability', async () => {
     const token = await jwt('app1.full', 'fullsecret', {
-      'x-ably-capability': JSON.stringify({ 'ai:allowed*': ['subscribe'] }),
+      // Wildcards replace whole segments (`ai:allowed*` would be a literal name, as on Ably).
+      'x-ably-capability': JSON.stringify({ 'ai:allowed:*': ['subscribe'] }),
       'x-ably-clientId': 'reader',
     });
     const client = clients.realtime({ format, key: undefined, token } as never);
     await connectionState(client, 'connected');
     expect(client.auth.clientId).toBe('reader');
-    await client.channels.get(uniqueChannel('ai:allowed')).attach();
+    await client.channels.get(uniqueChannel('ai:allowed:x')).attach();
     await expect(client.channels.get(uniqueChannel('ai:other')).attach()).rejects.toMatchObject({ code: 40160 });
-    await expect(client.channels.get(uniqueChannel('ai:allowed')).publish('n', 'x')).rejects.toMatchObject({
+    await expect(client.channels.get(uniqueChannel('ai:allowed-x')).attach()).rejects.toMatchObject({ code: 40160 });
+    await expect(client.channels.get(uniqueChannel('ai:allowed:x')).publish('n', 'x')).rejects.toMatchObject({
       code: 40160,
       statusCode: 401,
     });

@@ -1,19 +1,17 @@
 /**
- * The registries of shared channel entries: one for response stores, one for conversation stores.
+ * The registry of shared response-store entries, and the factory every registry is made with (the
+ * conversation registry is its own module, so an app that only reads responses never loads the conversation store).
  *
  * @module
  */
-import {
-  type ConversationStore,
-  createConversationStore,
-  createResponseStore,
-  type NotifyScheduler,
-  type ResponseStore,
-} from '@resumable/core';
+import { createResponseStore, type NotifyScheduler, type ResponseStore } from '@resumable/core';
 import type * as Ably from 'ably';
 import { ChannelEntry, type ChannelEntryConfig, type EntryStore } from './channel-registry.js';
 
-function registry<S extends EntryStore>(createStore: (scheduler: NotifyScheduler, config: ChannelEntryConfig) => S) {
+/** A registry of shared entries whose stores `createStore` makes: one entry per channel while it is in use. */
+export function registry<S extends EntryStore>(
+  createStore: (scheduler: NotifyScheduler, config: ChannelEntryConfig) => S,
+) {
   const entries = new WeakMap<Ably.RealtimeChannel, ChannelEntry<S>>();
   return (channel: Ably.RealtimeChannel, config: ChannelEntryConfig): ChannelEntry<S> => {
     const existing = entries.get(channel);
@@ -26,7 +24,8 @@ function registry<S extends EntryStore>(createStore: (scheduler: NotifyScheduler
   };
 }
 
-function storeOptions(scheduler: NotifyScheduler, config: ChannelEntryConfig) {
+/** The store options every entry passes on from its config. */
+export function storeOptions(scheduler: NotifyScheduler, config: ChannelEntryConfig) {
   return {
     scheduler,
     ...(config.staleAfterMs !== undefined ? { staleAfterMs: config.staleAfterMs } : {}),
@@ -38,16 +37,6 @@ function storeOptions(scheduler: NotifyScheduler, config: ChannelEntryConfig) {
  * The live response-store entry for `channel`, creating one (not yet connected) if there is none. The first
  * caller's config wins; later callers share its store.
  */
-export const entryFor = registry<ResponseStore>((scheduler, config) =>
+export const entryFor = /* @__PURE__ */ registry<ResponseStore>((scheduler, config) =>
   createResponseStore({ ...storeOptions(scheduler, config), ...(config.seed ? { seed: config.seed } : {}) }),
 );
-
-/**
- * The live conversation-store entry for `channel` (kept apart from the response-store entries: a channel can
- * be read both ways at once). The seed is applied by the channel sync.
- */
-export const conversationEntryFor = registry<ConversationStore>((scheduler, config) => {
-  const store = createConversationStore(storeOptions(scheduler, config));
-  if (config.seed) store.seed(config.seed);
-  return store;
-});

@@ -52,7 +52,12 @@ function sameSlot(a: SlotProps, b: SlotProps): boolean {
     return slotA.part.done || a.status === b.status;
   }
   if (slotA.kind === 'tool' && slotB.kind === 'tool') {
-    return samePart(slotA.call, slotB.call) && samePart(slotA.result, slotB.result) && a.status === b.status;
+    return (
+      samePart(slotA.call, slotB.call) &&
+      samePart(slotA.result, slotB.result) &&
+      slotA.ordinal === slotB.ordinal &&
+      a.status === b.status
+    );
   }
   return false;
 }
@@ -87,7 +92,9 @@ const SlotView = memo(function SlotView(props: SlotProps) {
     const state = toolCallState(slot.call, slot.result, status);
     const Custom = props.components?.toolCall;
     if (Custom) return <Custom call={slot.call} result={slot.result} state={state} />;
-    return <ToolCallPart call={slot.call} result={slot.result} state={state} labels={props.labels} />;
+    return (
+      <ToolCallPart call={slot.call} result={slot.result} state={state} ordinal={slot.ordinal} labels={props.labels} />
+    );
   }
   const { part } = slot;
   const streaming = !part.done && (isActive(status) || status === 'stale');

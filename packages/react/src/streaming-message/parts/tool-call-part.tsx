@@ -42,14 +42,17 @@ export function ToolCallPart({
   call,
   result,
   state,
+  ordinal = 1,
   labels,
-}: ToolCallPartProps & { readonly labels: StreamingMessageLabels }) {
-  const name = call?.toolName ?? result?.toolName ?? 'tool';
+}: ToolCallPartProps & { readonly ordinal?: number; readonly labels: StreamingMessageLabels }) {
+  const tool = call?.toolName ?? result?.toolName ?? 'tool';
+  // A second call of the same tool is "weather 2", so every card (a landmark) has a name of its own.
+  const name = ordinal > 1 ? `${tool} ${ordinal}` : tool;
   const stateLabel = toolStateLabel(state, labels);
   return (
     <section data-part="tool-call" data-state={state} aria-label={`${labels.toolCall} ${name}: ${stateLabel}`}>
       <div data-part="tool-call-header">
-        <span data-part="tool-name">{name}</span> <span data-part="tool-state">{stateLabel}</span>
+        <span data-part="tool-name">{tool}</span> <span data-part="tool-state">{stateLabel}</span>
       </div>
       {call ? (
         <ScrollableJson part="tool-input" label={`${labels.toolInput} ${name}`} text={displayJson(call)} />

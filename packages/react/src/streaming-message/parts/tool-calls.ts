@@ -14,6 +14,8 @@ export type PartSlot =
       readonly key: string;
       readonly call: ConversationPart | undefined;
       readonly result: ConversationPart | undefined;
+      /** 1 for a tool's first card in the response, 2 for its second...: names stay unique for assistive tech. */
+      readonly ordinal: number;
     };
 
 /**
@@ -28,17 +30,30 @@ export type PartSlot =
 export function slotsOf(parts: readonly ConversationPart[]): PartSlot[] {
   const slots: PartSlot[] = [];
   const cardByCall = new Map<string, number>();
+  const cardsPerTool = new Map<string, number>();
+  const ordinalOf = (part: ConversationPart) => {
+    const name = part.toolName ?? '';
+    const ordinal = (cardsPerTool.get(name) ?? 0) + 1;
+    cardsPerTool.set(name, ordinal);
+    return ordinal;
+  };
   for (const part of parts) {
     if (part.kind === 'tool-call') {
       if (part.toolCallId !== undefined) cardByCall.set(part.toolCallId, slots.length);
-      slots.push({ kind: 'tool', key: `tool-${part.index}`, call: part, result: undefined });
+      slots.push({ kind: 'tool', key: `tool-${part.index}`, call: part, result: undefined, ordinal: ordinalOf(part) });
     } else if (part.kind === 'tool-result') {
       const at = part.toolCallId === undefined ? undefined : cardByCall.get(part.toolCallId);
       const card = at === undefined ? undefined : slots[at];
       if (card?.kind === 'tool' && card.result === undefined) {
         slots[at!] = { ...card, result: part };
       } else {
-        slots.push({ kind: 'tool', key: `tool-${part.index}`, call: undefined, result: part });
+        slots.push({
+          kind: 'tool',
+          key: `tool-${part.index}`,
+          call: undefined,
+          result: part,
+          ordinal: ordinalOf(part),
+        });
       }
     } else {
       slots.push({ kind: 'part', key: `part-${part.index}`, part });
@@ -78,6 +93,14 @@ export function toolCallState(
  */
 export function displayJson(part: ConversationPart | undefined): string {
   if (!part) return '';
-  if (part.done && part.value !== undefined) return JSON.stringify(part.value, null, 2);
+  if (part.value !== undefined) return JSON.stringify(part.value, null, 2);
+  // A result is published whole, so it can be shown pretty before a later part marks it done.
+  if (part.done || part.kind === 'tool-result') {
+    try {
+      return JSON.stringify(JSON.parse(part.text), null, 2);
+    } catch {
+      return part.text;
+    }
+  }
   return part.text;
 }
