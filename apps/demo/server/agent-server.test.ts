@@ -5,93 +5,22 @@ import {
   publishRegenerate,
   publishTurn,
 } from '@resumable/core';
-import * as Ably from 'ably';
+import type * as Ably from 'ably';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PROMPT_LENGTH } from '../src/conversation.js';
-import { type AgentServer, startAgentServer } from './agent-server.js';
-import { type Backend, startBackend } from './backend.js';
-import { ConversationRecords } from './conversation-records.js';
-import { openDatabase, type SqlDatabase } from './database.js';
 import { planAnswer } from './simulated-answer.js';
+import { startTestServer, type TestServer } from './test-server.js';
 
-let backend: Backend;
-let server: AgentServer;
-let db: SqlDatabase;
-const clients: Ably.Realtime[] = [];
-
+let stack: TestServer;
 beforeAll(async () => {
-  backend = await startBackend({});
-  db = await openDatabase();
-  server = await startAgentServer({ ...backend, backend: backend.kind, records: await ConversationRecords.open(db) });
+  stack = await startTestServer();
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
-  await server?.close();
-  await backend?.stop();
-  await db?.close();
+  await stack?.close();
 });
 
-const api = (path: string, init?: RequestInit) =>
-  fetch(`${server.url}${path}`, { ...init, headers: init?.body ? { 'content-type': 'application/json' } : {} });
-
-/** A client that authenticates the way the browser does: a token request signed by the agent server. */
-function browserClient(channelName: string, clientId = 'ann'): Ably.Realtime {
-  const client = new Ably.Realtime({
-    ...backend.browserAblyOptions,
-    logLevel: 0,
-    authCallback: (_params, callback) => {
-      api(`/api/token?channel=${encodeURIComponent(channelName)}&clientId=${clientId}`)
-        .then((res) => res.json())
-        .then(
-          (tokenRequest: Ably.TokenRequest) => callback(null, tokenRequest),
-          (error) => callback(String(error), null),
-        );
-    },
-  });
-  clients.push(client);
-  return client;
-}
-
-/** A client with the agent's key (it can publish), standing for the agent or another browser. */
-function keyClient(): Ably.Realtime {
-  const client = new Ably.Realtime({ ...backend.agentAblyOptions, logLevel: 0 });
-  clients.push(client);
-  return client;
-}
-
-async function waitUntil(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The next `connected` that is not the first connect. */
-function reconnected(client: Ably.Realtime): Promise<Ably.ConnectionStateChange> {
-  return new Promise((resolve) => {
-    client.connection.on('connected', function listener(change) {
-      if (change.previous === 'initialized') return;
-      client.connection.off('connected', listener);
-      resolve(change);
-    });
-  });
-}
-
-/** Every connection state change of a client from now on. */
-function stateChanges(client: Ably.Realtime): Ably.ConnectionState[] {
-  const states: Ably.ConnectionState[] = [];
-  client.connection.on((change) => states.push(change.current));
-  return states;
-}
-
-const postFault = async (kind: string, body: unknown) => {
-  const res = await api(`/api/faults/${kind}`, { method: 'POST', body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
-
-// Timers may fire a millisecond or two early against Date.now(): lower bounds keep some slack.
-const SLACK_MS = 50;
+const api = (path: string, init?: RequestInit) => stack.api(path, init);
+const browserClient = (channelName: string, clientId = 'ann') => stack.browserClient(channelName, clientId);
 
 /** A browser's view of a conversation: the kit's conversation store on the live channel. */
 async function watchConversation(conversationId: string, clientId = 'ann') {
@@ -174,7 +103,7 @@ describe('agent server', () => {
     const body = (await (await api('/api/token?channel=ai:conv-a&clientId=ann')).json()) as Ably.TokenRequest;
     expect(JSON.parse(body.capability as string)).toEqual({ 'ai:conv-a': ['history', 'publish', 'subscribe'] });
     expect(body.clientId).toBe('ann');
-    expect(JSON.stringify(body)).not.toContain(backend.agentAblyOptions.key!.split(':')[1]!);
+    expect(JSON.stringify(body)).not.toContain(stack.backend.agentAblyOptions.key!.split(':')[1]!);
 
     const client = browserClient('ai:conv-a');
     await expect(client.channels.get('ai:someone-else').attach()).rejects.toMatchObject({ code: 40160 });
@@ -319,90 +248,5 @@ describe('agent server', () => {
     expect(await refused.json()).toMatchObject({ code: 40900, hint: expect.stringContaining('stop it') });
     await publishCancel(reader.channel, { responseId });
     expect(await reader.ended(responseId)).toMatchObject({ status: 'cancelled', cancelledBy: 'ann' });
-  });
-
-  it('proxies faults to the emulator, and refuses unknown ones', async () => {
-    const res = await api('/api/faults/delay', { method: 'POST', body: JSON.stringify({ ms: 0 }) });
-    expect(res.status).toBe(200);
-    expect((await api('/api/faults/explode', { method: 'POST', body: '{}' })).status).toBe(404);
-    const missing = await api('/api/faults/disconnect', { method: 'POST', body: '{}' });
-    expect(await missing.json()).toMatchObject({ code: 40106 });
-    expect(await postFault('disconnect', { connectionId: 'x', ms: -1 })).toMatchObject({
-      status: 400,
-      body: { code: 40106 },
-    });
-    // A connection the emulator does not know: its not-found code comes through, with its message.
-    const unknown = await postFault('disconnect', { connectionId: 'noSuchConnection', ms: 100 });
-    expect(unknown).toMatchObject({ status: 404, body: { code: 40400 } });
-    expect(unknown.body.message).toContain('noSuchConnection');
-  });
-
-  it('disconnect cuts off only the given client for ms; it resumes with every missed message while others keep receiving', async () => {
-    const channelName = 'ai:conv-cut-off';
-    const cut = browserClient(channelName);
-    const agent = keyClient();
-    const cutReceived: unknown[] = [];
-    await cut.channels.get(channelName).subscribe((message) => {
-      cutReceived.push(message.data);
-    });
-    const agentReceived: Array<{ data: unknown; cutState: Ably.ConnectionState }> = [];
-    const agentChannel = agent.channels.get(channelName);
-    await agentChannel.subscribe((message) => {
-      agentReceived.push({ data: message.data, cutState: cut.connection.state });
-    });
-    await agentChannel.publish('m', 'before');
-    await waitUntil(() => cutReceived.length === 1 && agentReceived.length === 1, 'the first message');
-    const cutId = cut.connection.id;
-    const agentStates = stateChanges(agent);
-
-    const back = reconnected(cut);
-    const cutAt = Date.now();
-    expect(await postFault('disconnect', { connectionId: cutId, ms: 1500 })).toEqual({
-      status: 200,
-      body: { affected: 1 },
-    });
-    for (const n of [1, 2, 3]) await agentChannel.publish('m', `during ${n}`);
-    await waitUntil(() => agentReceived.length === 4, 'the agent to receive during the cut-off');
-    const change = await back;
-    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1500 - SLACK_MS);
-    expect(change.reason).toBeFalsy();
-    expect(cut.connection.id).toBe(cutId);
-    // The agent kept its connection and its deliveries while the browser was cut off.
-    expect(agentReceived.some((m) => m.data === 'during 1' && m.cutState !== 'connected')).toBe(true);
-
-    await agentChannel.publish('m', 'after');
-    const expected = ['before', 'during 1', 'during 2', 'during 3', 'after'];
-    await waitUntil(() => cutReceived.length >= 5 && agentReceived.length >= 5, 'the last message');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // a duplicate would show up here
-    expect(cutReceived).toEqual(expected);
-    expect(agentReceived.map((m) => m.data)).toEqual(expected);
-    expect(agentStates).toEqual([]);
-  });
-
-  it('outage cuts off only the given client and discards its state: it reconnects without resume after ms', async () => {
-    const channelName = 'ai:conv-outage';
-    const cut = browserClient(channelName);
-    const agent = keyClient();
-    const channel = cut.channels.get(channelName);
-    await channel.attach();
-    await agent.channels.get(channelName).attach();
-    const cutId = cut.connection.id;
-    const agentId = agent.connection.id;
-    const agentStates = stateChanges(agent);
-
-    const reattached = new Promise<Ably.ChannelStateChange>((resolve) => channel.once('attached', resolve));
-    const back = reconnected(cut);
-    const cutAt = Date.now();
-    expect(await postFault('outage', { connectionId: cutId, ms: 1000 })).toEqual({
-      status: 200,
-      body: { affected: 1 },
-    });
-    const change = await back;
-    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(1000 - SLACK_MS);
-    expect(change.reason?.code).toBe(80008);
-    expect(cut.connection.id).not.toBe(cutId);
-    expect((await reattached).resumed).toBe(false);
-    expect(agentStates).toEqual([]);
-    expect(agent.connection.id).toBe(agentId);
   });
 });
