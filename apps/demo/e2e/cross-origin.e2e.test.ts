@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
 import { type AgentServer, startAgentServer } from '../server/agent-server.js';
 import { type Backend, startBackend } from '../server/backend.js';
-import { ConversationStore } from '../server/conversation-store.js';
+import { ConversationRecords } from '../server/conversation-records.js';
+import { openDatabase, type SqlDatabase } from '../server/database.js';
 
 // A page of another loopback origin (any dev server a developer runs) in the same browser as the demo:
 // it can neither read, publish nor drive faults, on the demo or on its emulator. The demo's own page can.
@@ -19,15 +20,17 @@ let other: Server;
 let otherUrl: string;
 let browser: Browser;
 let watcher: Ably.Realtime;
+let db: SqlDatabase;
 
 beforeAll(async () => {
   backend = await startBackend({});
+  db = await openDatabase();
   const serve = (_req: unknown, res: import('node:http').ServerResponse) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
   agent = await startAgentServer({
     ...backend,
     backend: backend.kind,
-    store: await ConversationStore.open(),
+    records: await ConversationRecords.open(db),
     app: serve,
   });
   other = createServer(serve);
@@ -44,6 +47,7 @@ afterAll(async () => {
   await new Promise((resolve) => other?.close(resolve));
   await agent?.close();
   await backend?.stop();
+  await db?.close();
 });
 
 /** Everything a hostile page tries, run in that page; returns what it could read or open. */
@@ -74,7 +78,10 @@ async function attempt(pageUrl: string, demo: string, emulator: string) {
         token: await read(`${demo}/api/token?channel=ai:victim`),
         connections: await read(`${emulator}/_emulator/connections`),
         sent: [
-          await blind(`${demo}/api/conversations/victim/messages`, '{"prompt":"spend money"}'),
+          await blind(
+            `${demo}/api/conversations/victim/turns`,
+            '{"turnId":"t1","responseId":"r1","text":"spend money"}',
+          ),
           await blind(`${demo}/api/faults/drop`, '{}'),
           await blind(`${emulator}/_emulator/faults/drop`, '{}'),
           await blind(`${emulator}/_emulator/faults/pause`, '{"ms":600000}'),

@@ -7,7 +7,9 @@ import { build } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
 import { type AgentServer, startAgentServer } from '../server/agent-server.js';
 import { type Backend, startBackend } from '../server/backend.js';
-import { ConversationStore, type StoredResponse } from '../server/conversation-store.js';
+import { ConversationRecords, type ResponseRecord, type SeedPart } from '../server/conversation-records.js';
+import { openDatabase, type SqlDatabase } from '../server/database.js';
+import type { ModelControls } from '../server/model-controls.js';
 import { serveStatic } from '../server/static-files.js';
 import type { Settings } from '../src/settings.js';
 
@@ -19,6 +21,8 @@ export interface DemoStack {
   readonly backend: Backend;
   readonly agent: AgentServer;
   readonly browser: Browser;
+  /** Stop the agent server and start a new one on the same database and port (what a restart does). */
+  restartAgent(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,25 +48,40 @@ async function buildApp(): Promise<string> {
 }
 
 export async function startDemoStack(): Promise<DemoStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'resumable-demo-db-'));
   const [outDir, backend] = await Promise.all([buildApp(), startBackend({})]);
-  const store = await ConversationStore.open();
-  const agent = await startAgentServer({
-    ...backend,
-    backend: backend.kind,
-    store,
-    app: serveStatic(outDir),
-  });
+  let db: SqlDatabase = await openDatabase({ dataDir });
+  const start = async (port?: number) =>
+    startAgentServer({
+      ...backend,
+      backend: backend.kind,
+      records: await ConversationRecords.open(db),
+      app: serveStatic(outDir),
+      ...(port ? { port } : {}),
+    });
+  let agent = await start();
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   return {
     url: agent.url,
     backend,
-    agent,
+    get agent() {
+      return agent;
+    },
     browser,
+    async restartAgent() {
+      const { port } = agent;
+      await agent.close();
+      await db.close();
+      db = await openDatabase({ dataDir });
+      agent = await start(port);
+    },
     async close() {
       await browser.close();
       await agent.close();
       await backend.stop();
+      await db.close();
       await rm(outDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -82,11 +101,27 @@ export function pageErrors(): string[] {
   return errors;
 }
 
+/** Set how the agent answers a conversation (what the Stream controls do). */
+export async function setModel(stack: DemoStack, conversationId: string, change: Partial<ModelControls>) {
+  const res = await fetch(`${stack.url}/api/conversations/${conversationId}/controls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(change),
+  });
+  if (!res.ok) throw new Error(`could not set the controls: ${await res.text()}`);
+}
+
+/** The page's own settings (localStorage) and the conversation's model controls (server). */
+export type ChatSettings = Partial<Settings> & Partial<ModelControls>;
+
 /**
- * Open the demo on a conversation with the given settings (stored the way the app stores them).
- * One page serves every test: a new renderer costs seconds on a loaded machine.
+ * Open the demo on a conversation with the given settings: the browser's stored the way the app
+ * stores them, the model's on the server. One page serves every test: a new renderer costs seconds
+ * on a loaded machine.
  */
-export async function openChat(stack: DemoStack, conversationId: string, settings: Partial<Settings>): Promise<Page> {
+export async function openChat(stack: DemoStack, conversationId: string, settings: ChatSettings): Promise<Page> {
+  const { strategy, view, disconnectSeconds, slowNetworkMs, ...model } = settings;
+  await setModel(stack, conversationId, model);
   let page = pages.get(stack);
   if (!page) {
     const created = await stack.browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -98,7 +133,10 @@ export async function openChat(stack: DemoStack, conversationId: string, setting
     pages.set(stack, created);
     page = created;
   }
-  await page.evaluate((saved) => localStorage.setItem('resumable-demo:settings', saved), JSON.stringify(settings));
+  await page.evaluate(
+    (saved) => localStorage.setItem('resumable-demo:settings', saved),
+    JSON.stringify({ strategy, view, disconnectSeconds, slowNetworkMs }),
+  );
   errors = [];
   await page.goto(`${stack.url}/?c=${conversationId}`);
   await waitUntilLive(page);
@@ -114,29 +152,45 @@ export async function waitUntilLive(page: Page, kind: 'main' | 'late-joiner' = '
   });
 }
 
-/**
- * Type a prompt and send it; resolves with the id of the response the agent starts. With `holdAt`,
- * the request asks the agent to hold the model after that many tokens (see {@link waitUntilHeld}).
- */
-export async function ask(page: Page, prompt: string, options: { holdAt?: number } = {}): Promise<string> {
-  const messages = /\/api\/conversations\/[^/]+\/messages$/;
-  if (options.holdAt !== undefined) {
-    await page.route(messages, (route) => {
-      const body = route.request().postDataJSON() as Record<string, unknown>;
-      return route.continue({ postData: JSON.stringify({ ...body, pauseAfterTokens: options.holdAt }) });
-    });
-  }
-  const started = page.waitForResponse((res) => messages.test(res.url()));
-  await page.getByRole('textbox', { name: 'Message' }).fill(prompt);
-  await page.getByRole('button', { name: 'Send' }).click();
-  const { responseId } = (await (await started).json()) as { responseId: string };
-  if (options.holdAt !== undefined) await page.unroute(messages);
-  return responseId;
+/** Ids of the answers streaming in a conversation, from the agent server. */
+async function inProgress(stack: DemoStack, conversationId: string): Promise<string[]> {
+  const res = await fetch(`${stack.url}/api/conversations/${conversationId}`);
+  const body = (await res.json()) as { inProgress: { responseId: string }[] };
+  return body.inProgress.map((answer) => answer.responseId);
 }
 
-async function agentReport(stack: DemoStack, responseId: string) {
+/**
+ * Type a prompt and send it (a turn published on the channel); resolves with the id of the response the
+ * agent starts. With `holdAt`, the agent holds the model after that many tokens (see {@link waitUntilHeld}).
+ */
+export async function ask(
+  page: Page,
+  prompt: string,
+  options: { holdAt?: number; stack: DemoStack; conversationId: string },
+): Promise<string> {
+  const { stack, conversationId } = options;
+  if (options.holdAt !== undefined) await setModel(stack, conversationId, { pauseAfterTokens: options.holdAt });
+  const before = new Set(
+    await page.$$eval('[data-testid="assistant-bubble"]', (nodes) =>
+      nodes.map((node) => node.getAttribute('data-response-id')),
+    ),
+  );
+  await page.getByRole('textbox', { name: 'Message' }).fill(prompt);
+  await page.getByRole('button', { name: 'Send' }).click();
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const started = (await inProgress(stack, conversationId)).find((id) => !before.has(id));
+    if (started) return started;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the agent did not start answering "${prompt}" within 20 s`);
+}
+
+type AgentReport = ResponseRecord | { status: 'streaming'; tokens: number; text: string; paused: boolean };
+
+async function agentReport(stack: DemoStack, responseId: string): Promise<AgentReport> {
   const res = await fetch(`${stack.url}/api/responses/${responseId}`);
-  return (await res.json()) as StoredResponse | { status: 'streaming'; tokens: number; text: string; paused: boolean };
+  return (await res.json()) as AgentReport;
 }
 
 /**
@@ -154,28 +208,32 @@ export async function waitUntilHeld(stack: DemoStack, responseId: string, tokens
   throw new Error(`the model was not held at ${tokens} tokens within 20 s`);
 }
 
-async function control(stack: DemoStack, responseId: string, action: 'pause' | 'resume', body: object) {
-  const res = await fetch(`${stack.url}/api/responses/${responseId}/${action}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`could not ${action} the model: ${await res.text()}`);
-}
-
 /** Let a held model go on; with `holdAgainAt`, hold it again after that many tokens and wait for it. */
-export async function release(stack: DemoStack, responseId: string, holdAgainAt?: number): Promise<void> {
-  if (holdAgainAt !== undefined) await control(stack, responseId, 'pause', { afterTokens: holdAgainAt });
-  await control(stack, responseId, 'resume', {});
+export async function release(
+  stack: DemoStack,
+  conversationId: string,
+  responseId: string,
+  holdAgainAt?: number,
+): Promise<void> {
+  await setModel(stack, conversationId, { paused: false, pauseAfterTokens: holdAgainAt ?? 0 });
   if (holdAgainAt !== undefined) await waitUntilHeld(stack, responseId, holdAgainAt);
 }
 
 /** Wait for the agent to finish a response; resolves with exactly the text the model produced. */
 export async function agentText(stack: DemoStack, responseId: string): Promise<string> {
+  return (await agentRecord(stack, responseId)).text;
+}
+
+/** Wait until the agent stored a response; resolves with what it stored (every part, how it ended). */
+export async function agentRecord(
+  stack: DemoStack,
+  responseId: string,
+  status: ResponseRecord['status'] = 'complete',
+): Promise<ResponseRecord> {
   const deadline = Date.now() + 40_000;
   while (Date.now() < deadline) {
     const report = await agentReport(stack, responseId);
-    if (report.status === 'complete') return report.text;
+    if (report.status === status) return report as ResponseRecord;
     if (report.status !== 'streaming') throw new Error(`response ended with status ${report.status}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -190,12 +248,30 @@ export async function bubblesFor(
   page: Page,
   responseId: string,
   kind: 'main' | 'late-joiner' = 'main',
+  status = 'complete',
 ): Promise<{ count: number; texts: string[] }> {
   const selector = `[data-kind="${kind}"] [data-testid="assistant-bubble"][data-response-id="${responseId}"]`;
-  await page.waitForSelector(`${selector}[data-status="complete"]`, { timeout: 30_000 });
+  await page.waitForSelector(`${selector}[data-status="${status}"]`, { timeout: 30_000 });
   const texts = await page.$$eval(`${selector} [data-testid="response-source"]`, (nodes) =>
     nodes.map((node) => node.textContent ?? ''),
   );
   const count = await page.locator(selector).count();
   return { count, texts };
+}
+
+/** The parts a pane shows for a response, in order: kind and exact text (the page shows answers as exact text). */
+export async function partsShown(page: Page, responseId: string, kind: 'main' | 'late-joiner' = 'main') {
+  const selector = `[data-kind="${kind}"] [data-testid="assistant-bubble"][data-response-id="${responseId}"] [data-testid="part"]`;
+  return page.$$eval(selector, (nodes) =>
+    nodes.map((node) => {
+      const kind = node.getAttribute('data-kind') ?? '';
+      const text = node.querySelector('[data-testid="response-source"], [data-testid="part-text"]')?.textContent ?? '';
+      return { kind, text };
+    }),
+  );
+}
+
+/** The parts the agent stored, as {@link partsShown} lists them. */
+export function partsStored(record: { parts: readonly SeedPart[] }) {
+  return record.parts.map((part) => ({ kind: part.kind, text: part.text }));
 }

@@ -28,14 +28,15 @@ const fast = { tokensPerSecond: 200, jitter: 0.3, view: 'source' as const, disco
 
 describe('demo end to end', () => {
   it('a reload mid-stream ends with exactly one bubble holding the exact text, after the seeded history', async () => {
-    const page = await openChat(stack, newConversation('reload'), { ...fast, strategy: 'rewind' });
-    const first = await ask(page, 'compare websockets and sse');
+    const id = newConversation('reload');
+    const page = await openChat(stack, id, { ...fast, strategy: 'rewind' });
+    const first = await ask(page, 'compare websockets and sse', { stack, conversationId: id });
     const firstText = await agentText(stack, first);
-    const second = await ask(page, 'write a debounce function', { holdAt: 60 });
+    const second = await ask(page, 'write a debounce function', { stack, conversationId: id, holdAt: 60 });
     await waitUntilHeld(stack, second, 60);
     await page.reload();
     await waitUntilLive(page);
-    await release(stack, second);
+    await release(stack, id, second);
     const expected = await agentText(stack, second);
 
     expect(await bubblesFor(page, second)).toEqual({ count: 1, texts: [expected] });
@@ -47,13 +48,14 @@ describe('demo end to end', () => {
   });
 
   it('a transient disconnect mid-stream resumes to the exact text', async () => {
-    const page = await openChat(stack, newConversation('disconnect'), { ...fast, strategy: 'rewind' });
-    const responseId = await ask(page, 'how do I deploy to production', { holdAt: 40 });
+    const id = newConversation('disconnect');
+    const page = await openChat(stack, id, { ...fast, strategy: 'rewind' });
+    const responseId = await ask(page, 'how do I deploy to production', { stack, conversationId: id, holdAt: 40 });
     await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: /^Disconnect/ }).click();
     await page.getByTestId('notice').filter({ hasText: 'cut off' }).waitFor();
     // The rest of the answer is published while this client is cut off.
-    await release(stack, responseId);
+    await release(stack, id, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
@@ -68,12 +70,13 @@ describe('demo end to end', () => {
   });
 
   it('on a slow network (every delivery late) the answer still ends with the exact text', async () => {
-    const page = await openChat(stack, newConversation('slow'), { ...fast, strategy: 'rewind', slowNetworkMs: 300 });
-    const responseId = await ask(page, 'compare websockets and sse', { holdAt: 20 });
+    const id = newConversation('slow');
+    const page = await openChat(stack, id, { ...fast, strategy: 'rewind', slowNetworkMs: 300 });
+    const responseId = await ask(page, 'compare websockets and sse', { stack, conversationId: id, holdAt: 20 });
     await waitUntilHeld(stack, responseId, 20);
     await page.getByRole('button', { name: 'Slow network' }).click();
     await page.getByTestId('notice').filter({ hasText: 'waits 300 ms' }).waitFor();
-    await release(stack, responseId);
+    await release(stack, id, responseId);
     const expected = await agentText(stack, responseId);
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
     await page.getByRole('button', { name: 'Fast network' }).click();
@@ -82,12 +85,17 @@ describe('demo end to end', () => {
   });
 
   it('a long outage mid-stream re-hydrates to the exact text and shows the resync badge', async () => {
-    const page = await openChat(stack, newConversation('outage'), { ...fast, strategy: 'history' });
-    const responseId = await ask(page, 'write a sql query for top customers', { holdAt: 40 });
+    const id = newConversation('outage');
+    const page = await openChat(stack, id, { ...fast, strategy: 'history' });
+    const responseId = await ask(page, 'write a sql query for top customers', {
+      stack,
+      conversationId: id,
+      holdAt: 40,
+    });
     await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: 'Long outage' }).click();
     await page.getByTestId('notice').filter({ hasText: 'state discarded' }).waitFor();
-    await release(stack, responseId);
+    await release(stack, id, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });
@@ -96,15 +104,20 @@ describe('demo end to end', () => {
   });
 
   it('a late joiner that arrives mid-stream, and a soft remount, show the same text as the first client', async () => {
-    const page = await openChat(stack, newConversation('late'), { ...fast, strategy: 'rewind' });
-    const responseId = await ask(page, 'explain how resume works after a disconnect', { holdAt: 40 });
+    const id = newConversation('late');
+    const page = await openChat(stack, id, { ...fast, strategy: 'rewind' });
+    const responseId = await ask(page, 'explain how resume works after a disconnect', {
+      stack,
+      conversationId: id,
+      holdAt: 40,
+    });
     await waitUntilHeld(stack, responseId, 40);
     await page.getByRole('button', { name: 'Add late joiner' }).click();
     await waitUntilLive(page, 'late-joiner');
-    await release(stack, responseId, 150);
+    await release(stack, id, responseId, 150);
     await page.getByRole('button', { name: 'Soft remount' }).click();
     await waitUntilLive(page);
-    await release(stack, responseId);
+    await release(stack, id, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId, 'late-joiner')).toEqual({ count: 1, texts: [expected] });
@@ -113,19 +126,24 @@ describe('demo end to end', () => {
   });
 
   it('message-per-token: reload, disconnect and a late joiner all end with the exact text', async () => {
-    const page = await openChat(stack, newConversation('per-token'), {
+    const id = newConversation('per-token');
+    const page = await openChat(stack, id, {
       ...fast,
       pattern: 'message-per-token',
       strategy: 'history',
     });
-    const responseId = await ask(page, 'token bucket rate limiting in python', { holdAt: 30 });
+    const responseId = await ask(page, 'token bucket rate limiting in python', {
+      stack,
+      conversationId: id,
+      holdAt: 30,
+    });
     await waitUntilHeld(stack, responseId, 30);
     await page.reload();
     await waitUntilLive(page);
-    await release(stack, responseId, 100);
+    await release(stack, id, responseId, 100);
     await page.getByRole('button', { name: /^Disconnect/ }).click();
     await page.getByRole('button', { name: 'Add late joiner' }).click();
-    await release(stack, responseId);
+    await release(stack, id, responseId);
     const expected = await agentText(stack, responseId);
 
     expect(await bubblesFor(page, responseId)).toEqual({ count: 1, texts: [expected] });

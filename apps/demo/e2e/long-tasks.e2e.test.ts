@@ -23,7 +23,7 @@ describe('main thread while streaming (production build)', () => {
     await page.addInitScript(watchMainThread);
     await openChat(stack, conversation, settings);
     await startTrace(stack.browser, page);
-    const responseId = await ask(page, 'give me a long answer');
+    const responseId = await ask(page, 'give me a long answer', { stack, conversationId: conversation });
     // From the moment the prompt is sent: the page's own start-up is not streaming.
     await startMeasuring(page);
     await agentText(stack, responseId);

@@ -43,9 +43,10 @@ const overlaps = (a: { x: number; y: number; width: number; height: number }, b:
 
 describe.each(sizes)('the demo at $width×$height ($name)', ({ name, width, height }) => {
   it('lays out without sideways overflow, and axe finds nothing serious mid-stream or complete', async () => {
-    const page = await openChat(stack, newConversation(`layout-${name}`), settings);
+    const conversationId = newConversation(`layout-${name}`);
+    const page = await openChat(stack, conversationId, settings);
     await page.setViewportSize({ width, height });
-    const responseId = await ask(page, 'compare websockets and sse', { holdAt: 60 });
+    const responseId = await ask(page, 'compare websockets and sse', { holdAt: 60, stack, conversationId });
     await waitUntilHeld(stack, responseId, 60);
     await ui.message(page, responseId).locator('table, p').first().waitFor();
 
@@ -67,7 +68,7 @@ describe.each(sizes)('the demo at $width×$height ($name)', ({ name, width, heig
 
     expect(await seriousAxeFindings(page)).toEqual([]);
 
-    await release(stack, responseId);
+    await release(stack, conversationId, responseId);
     await ui.message(page, responseId).and(page.locator('[data-status="complete"]')).waitFor({ timeout: 30_000 });
     expect(await seriousAxeFindings(page)).toEqual([]);
 

@@ -8,28 +8,34 @@ import { fileURLToPath } from 'node:url';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { type AgentServer, startAgentServer } from './agent-server.js';
 import { startBackend } from './backend.js';
-import { ConversationStore } from './conversation-store.js';
+import { ConversationRecords } from './conversation-records.js';
+import { openDatabase } from './database.js';
 import { realModelFromEnv } from './real-model.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Where conversations are kept: outside the repository and every directory Vite serves (the user's
- * state directory), so no page can fetch them.
+ * Where the embedded database keeps conversations: outside the repository and every directory Vite
+ * serves (the user's state directory), so no page can fetch them.
  */
-function defaultDataFile(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'resumable-demo', 'conversations.json');
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'resumable-demo', 'db');
 }
 
 async function main() {
   const backend = await startBackend(process.env);
-  const store = await ConversationStore.open(process.env.DEMO_DATA_FILE ?? defaultDataFile(process.env));
+  // A Postgres server with DATABASE_URL, otherwise PGlite in the state directory (no setup).
+  const db = await openDatabase({
+    url: process.env.DATABASE_URL,
+    dataDir: process.env.DEMO_DATA_DIR ?? defaultDataDir(process.env),
+  });
+  const records = await ConversationRecords.open(db);
   const model = realModelFromEnv(process.env);
   let vite: ViteDevServer | undefined;
   const serverOptions = {
     ...backend,
     backend: backend.kind,
-    store,
+    records,
     model,
     host: process.env.HOST ?? '127.0.0.1',
     app: (req: Parameters<ViteDevServer['middlewares']>[0], res: Parameters<ViteDevServer['middlewares']>[1]) => {
@@ -53,7 +59,8 @@ async function main() {
   });
 
   const via = backend.kind === 'emulator' ? 'the local Ably emulator' : "Ably's cloud";
-  console.log(`\n  Resumable demo (${model?.label ?? 'simulated model'}, ${via}):  ${agent.url}\n`);
+  const kept = db.kind === 'postgres' ? 'Postgres (DATABASE_URL)' : 'embedded PGlite';
+  console.log(`\n  Resumable demo (${model?.label ?? 'simulated model'}, ${via}, ${kept}):  ${agent.url}\n`);
 
   let stopping = false;
   const stop = async () => {
@@ -62,6 +69,7 @@ async function main() {
     await vite?.close();
     await agent.close();
     await backend.stop();
+    await db.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -45,7 +45,7 @@ export function simulateModel(
  * one by one, so high rates are not slowed down by timer granularity: tokens that are due are
  * emitted together.
  */
-export async function* paceTokens(tokens: readonly string[], options: SimulatedModelOptions = {}) {
+export async function* paceTokens<T = string>(tokens: readonly T[], options: SimulatedModelOptions = {}) {
   const rate = clamp(options.tokensPerSecond ?? 40, 0.1, 10_000, 40);
   const jitter = clamp(options.jitter ?? 0.5, 0, 1, 0.5);
   const random = options.random ?? Math.random;
@@ -66,7 +66,7 @@ function clamp(value: number, min: number, max: number, fallback: number): numbe
   return Number.isNaN(value) ? fallback : Math.min(max, Math.max(min, value));
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const onAbort = () => {

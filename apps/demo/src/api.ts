@@ -1,8 +1,9 @@
-import type { ResponsePattern, SeedResponse } from '@resumable/core';
+import type { SeedResponse } from '@resumable/core';
 import type { DemoConfig } from '../server/agent-server.js';
-import type { StoredResponse } from '../server/conversation-store.js';
+import type { ResponseRecord } from '../server/conversation-records.js';
+import type { ModelControls } from '../server/model-controls.js';
 
-export type { DemoConfig, StoredResponse };
+export type { DemoConfig, ModelControls, ResponseRecord };
 
 /** A failed call to the agent server, with the code and hint it sent. */
 export class ApiError extends Error {
@@ -27,36 +28,31 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const fetchConfig = () => call<DemoConfig>('/api/config');
 
-/** Completed responses of a conversation, as the seed for hydration. */
-export async function fetchSeed(conversationId: string): Promise<SeedResponse[]> {
-  const { responses } = await call<{ responses: StoredResponse[] }>(`/api/conversations/${conversationId}`);
-  return responses.map((response) => ({
-    responseId: response.responseId,
-    text: response.text,
-    createdAt: response.createdAt,
-    pattern: response.pattern,
-    headers: response.headers,
-    clientId: response.clientId,
-  }));
+/** What the agent server knows of a conversation: completed turns (the seed), the controls, the network. */
+export interface ConversationState {
+  readonly responses: SeedResponse[];
+  readonly inProgress: { responseId: string; turnId: string; tokens: number }[];
+  readonly controls: ModelControls;
+  /** The emulator's delivery delay now (the "Slow network" toggle), 0 when off. */
+  readonly networkDelayMs: number;
 }
 
-export interface SendOptions {
-  readonly prompt: string;
-  readonly pattern: ResponsePattern;
-  readonly tokensPerSecond: number;
-  readonly jitter: number;
-  readonly rollupWindowMs: number;
-}
+export const fetchConversation = (conversationId: string) =>
+  call<ConversationState>(`/api/conversations/${conversationId}`);
 
-export const sendMessage = (conversationId: string, options: SendOptions) =>
-  call<{ responseId: string; channelName: string }>(`/api/conversations/${conversationId}/messages`, {
+/** Change how the agent answers this conversation (every tab sees the same). */
+export const updateControls = (conversationId: string, change: Partial<ModelControls>) =>
+  call<ModelControls>(`/api/conversations/${conversationId}/controls`, {
     method: 'POST',
-    body: JSON.stringify(options),
+    body: JSON.stringify(change),
   });
 
-/** A finished response as stored, or one still streaming (text so far). */
+/** Where the server publishes a turn on the user's behalf (`useConversation`'s `api`). */
+export const turnsEndpoint = (conversationId: string) => `/api/conversations/${conversationId}/turns`;
+
+/** A finished response as stored, or one still streaming (its text so far). */
 export type ResponseReport =
-  | StoredResponse
+  | ResponseRecord
   | {
       readonly responseId: string;
       readonly status: 'streaming';
@@ -66,19 +62,6 @@ export type ResponseReport =
     };
 
 export const fetchResponse = (responseId: string) => call<ResponseReport>(`/api/responses/${responseId}`);
-
-export const cancelResponse = (responseId: string) =>
-  call<unknown>(`/api/responses/${responseId}/cancel`, { method: 'POST', body: '{}' });
-
-/** Hold the model between two tokens (at once, or once it produced `afterTokens`), or let it go on. */
-export const pauseResponse = (responseId: string, afterTokens?: number) =>
-  call<{ paused: boolean }>(`/api/responses/${responseId}/pause`, {
-    method: 'POST',
-    body: JSON.stringify(afterTokens === undefined ? {} : { afterTokens }),
-  });
-
-export const resumeResponse = (responseId: string) =>
-  call<{ paused: boolean }>(`/api/responses/${responseId}/resume`, { method: 'POST', body: '{}' });
 
 export type FaultKind = 'disconnect' | 'outage' | 'delay';
 

@@ -1,6 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError, type DemoConfig, type FaultKind, injectFault, sendMessage } from './api.js';
-import { ChatPane, type PaneStatus, type PendingPrompt } from './chat-pane.js';
+import {
+  type DemoConfig,
+  type FaultKind,
+  fetchConversation,
+  injectFault,
+  type ModelControls,
+  updateControls,
+} from './api.js';
+import { ChatPane, type PaneStatus } from './chat-pane.js';
 import { Composer } from './composer.js';
 import { Controls } from './controls.js';
 import { Inspector } from './inspector.js';
@@ -14,8 +21,8 @@ export function App({ config }: { config: DemoConfig }) {
   const [mountCount, setMountCount] = useState(0);
   const [lateJoinerCount, setLateJoinerCount] = useState(0);
   const [lateJoiner, setLateJoiner] = useState(false);
-  const [slowNetwork, setSlowNetwork] = useState(false);
-  const [pending, setPending] = useState<readonly PendingPrompt[]>([]);
+  const [slowNetwork, setSlowNetwork] = useState<boolean>();
+  const [model, setModel] = useState<ModelControls>();
   const [status, setStatus] = useState<PaneStatus>();
   const [notice, setNotice] = useState<{ text: string; error?: boolean }>();
   // A new log per mount: each mount is a new client with its own story.
@@ -30,11 +37,17 @@ export function App({ config }: { config: DemoConfig }) {
     saveSettings(next);
   };
 
-  const report = (error: unknown) =>
+  // The server's errors (ApiError) and the kit's (ResumableError) both carry a code and a hint.
+  const report = (error: unknown) => {
+    const { code, message, hint } = (error ?? {}) as { code?: unknown; message?: unknown; hint?: unknown };
     setNotice({
-      text: error instanceof ApiError ? `${error.code}: ${error.message} ${error.hint}` : String(error),
+      text:
+        typeof code === 'number'
+          ? `${code}: ${String(message)} ${typeof hint === 'string' ? hint : ''}`
+          : String(error),
       error: true,
     });
+  };
 
   const fault = async (kind: FaultKind, ms: number | undefined, text: string) => {
     const connectionId = status?.client?.connection.id;
@@ -47,23 +60,35 @@ export function App({ config }: { config: DemoConfig }) {
     }
   };
 
-  const send = async (prompt: string) => {
-    const item: { responseId: string | undefined; prompt: string } = { responseId: undefined, prompt };
-    setPending((list) => [...list, item]);
-    try {
-      const { responseId } = await sendMessage(conversationId, {
-        prompt,
-        pattern: settings.pattern,
-        tokensPerSecond: settings.tokensPerSecond,
-        jitter: settings.jitter,
-        rollupWindowMs: settings.rollupWindowMs,
-      });
-      setPending((list) => list.map((entry) => (entry === item ? { responseId, prompt } : entry)));
-    } catch (error) {
-      setPending((list) => list.filter((entry) => entry !== item));
-      report(error);
-    }
+  // The prompt goes over the channel as a turn: every tab and device of the conversation sees it.
+  const send = (prompt: string) => {
+    const chat = status?.chat;
+    if (!chat) return setNotice({ text: 'Not connected yet.', error: true });
+    void chat.send(prompt).then((sent) => sent.error && report(sent.error));
   };
+
+  const changeModel = (change: Partial<ModelControls>) => {
+    if (model) setModel({ ...model, ...change });
+    updateControls(conversationId, change).then(setModel, (error: unknown) => {
+      report(error);
+      void refreshModel();
+    });
+  };
+
+  // The conversation's controls live on the server: other tabs change them too, so they are re-read.
+  const refreshModel = useCallback(async () => {
+    const state = await fetchConversation(conversationId).catch(() => undefined);
+    if (!state) return;
+    setModel(state.controls);
+    setSlowNetwork(state.networkDelayMs > 0);
+  }, [conversationId]);
+  const streamingResponseId = status?.streamingResponseId;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: an answer starting or ending may have changed them
+  useEffect(() => {
+    void refreshModel();
+    const timer = setInterval(() => void refreshModel(), 1500);
+    return () => clearInterval(timer);
+  }, [refreshModel, streamingResponseId]);
 
   useEffect(() => {
     if (!notice) return;
@@ -97,16 +122,18 @@ export function App({ config }: { config: DemoConfig }) {
             conversationId={conversationId}
             strategy={settings.strategy}
             view={settings.view}
+            sendVia={settings.sendVia}
             log={log}
-            pending={pending}
             onStatus={onStatus}
             onSuggest={send}
           />
           <Composer
             maxLength={config.maxPromptLength}
-            streamingResponseId={status?.streamingResponseId}
+            streamingResponseId={streamingResponseId}
+            paused={model?.paused ?? false}
             onSend={send}
-            onError={report}
+            onStop={(responseId) => status?.chat?.stop(responseId).catch(report)}
+            onTogglePause={() => changeModel({ paused: !model?.paused })}
           />
         </div>
         {lateJoiner && (
@@ -118,6 +145,7 @@ export function App({ config }: { config: DemoConfig }) {
               conversationId={conversationId}
               strategy={settings.strategy}
               view={settings.view}
+              sendVia={settings.sendVia}
               log={lateLog}
             />
           </div>
@@ -135,10 +163,13 @@ export function App({ config }: { config: DemoConfig }) {
         <Controls
           settings={settings}
           onSettings={updateSettings}
+          model={model}
+          onModel={changeModel}
+          answering={Boolean(streamingResponseId)}
           faults={config.faults}
           connected={Boolean(status?.client)}
           lateJoiner={lateJoiner}
-          slowNetwork={slowNetwork}
+          slowNetwork={slowNetwork ?? false}
           onReload={() => location.reload()}
           onRemount={() => {
             setMountCount((count) => count + 1);
@@ -176,7 +207,6 @@ export function App({ config }: { config: DemoConfig }) {
             const url = new URL(location.href);
             url.searchParams.set('c', id);
             history.pushState(null, '', url);
-            setPending([]);
             setConversationId(id);
           }}
         />

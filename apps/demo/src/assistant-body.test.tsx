@@ -58,4 +58,27 @@ describe('<AssistantBody>', () => {
     rerender(<AssistantBody response={response} view="markdown" reconnecting={false} connectionState="connected" />);
     expect(container.querySelector('[data-part="connection"]')).toBeNull();
   });
+
+  it("shows every part of a conversation response: exact text in order, or the kit's reasoning and tool cards", () => {
+    const parts = [
+      { index: 0, kind: 'reasoning', text: 'Check the weather.', done: true },
+      { index: 1, kind: 'tool-call', text: '{"city":"Oslo"}', done: true, toolCallId: 'c1', toolName: 'weather' },
+      { index: 2, kind: 'tool-result', text: '{"celsius":3}', done: true, toolCallId: 'c1', toolName: 'weather' },
+      { index: 3, kind: 'text', text: 'It is **3 °C**.', done: true },
+    ] as const;
+    const response = { text: 'It is **3 °C**.', status: 'complete', parts } as const;
+    const { container, rerender } = render(<AssistantBody response={response} view="source" reconnecting={false} />);
+    const shown = [...container.querySelectorAll('[data-testid="part"]')].map((node) => [
+      node.getAttribute('data-kind'),
+      node.querySelector('[data-testid="part-text"], [data-testid="response-source"]')?.textContent,
+    ]);
+    expect(shown).toEqual(parts.map((part) => [part.kind, part.text]));
+    expect(container.querySelector('[data-tool-state]')?.getAttribute('data-tool-state')).toBe('done');
+    expect(screen.getByTestId('tool-output').textContent).toBe('{"celsius":3}');
+
+    rerender(<AssistantBody response={response} view="markdown" reconnecting={false} />);
+    expect(container.querySelector('details[data-part="reasoning"]')).not.toBeNull();
+    expect(container.querySelector('[data-part="tool-call"]')?.textContent).toContain('weather');
+    expect(container.querySelector('[data-part="text"] strong')?.textContent).toBe('3 °C');
+  });
 });

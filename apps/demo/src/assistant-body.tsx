@@ -1,9 +1,12 @@
+import type { ConversationPart } from '@resumable/core';
 import { StreamingMessage, type StreamingMessageResponse } from '@resumable/react';
+import { ExactParts, IncompleteNotice } from './response-parts.js';
 
 /**
- * The answer itself: markdown rendered by the kit's `<StreamingMessage>`, or the exact text
- * received (to compare with the agent's, character for character). An answer whose beginning could
- * not be read back says so in words above the text, so nobody mistakes its middle for its start.
+ * An answer: rendered by the kit's `<StreamingMessage>` (markdown text, reasoning collapsed, tool call
+ * cards, data parts), or every part as the exact text received (to compare with the agent's, character
+ * for character). An answer whose beginning could not be read back says so in words above the text,
+ * so nobody mistakes its middle for its start.
  *
  * @example
  * ```tsx
@@ -17,32 +20,23 @@ export function AssistantBody(props: {
   /** The client's connection state: while it is not `connected` an unfinished answer says "Reconnecting…". */
   connectionState?: string | undefined;
 }) {
+  const { response } = props;
+  if (props.view === 'source') {
+    const parts: readonly ConversationPart[] = response.parts ?? [
+      { index: 0, kind: 'text', text: response.text, done: true },
+    ];
+    return <ExactParts parts={parts} incomplete={response.incomplete} />;
+  }
   return (
     <>
-      {props.response.incomplete && <IncompleteNotice />}
-      {props.view === 'source' ? (
-        <pre className="source" data-testid="response-source">
-          {props.response.text}
-        </pre>
-      ) : (
-        <StreamingMessage
-          className="markdown"
-          response={props.response}
-          reconnecting={props.reconnecting}
-          connectionState={props.connectionState}
-        />
-      )}
+      {response.incomplete && <IncompleteNotice />}
+      <StreamingMessage
+        className="markdown"
+        response={response}
+        reconnecting={props.reconnecting}
+        connectionState={props.connectionState}
+        renderData={(part) => <pre className="source">{`${part.dataName}: ${part.text}`}</pre>}
+      />
     </>
-  );
-}
-
-function IncompleteNotice() {
-  return (
-    <p className="incomplete-notice" role="note" data-testid="incomplete-notice">
-      <span aria-hidden="true" className="incomplete-icon">
-        ⚠
-      </span>{' '}
-      Part of this answer has not arrived; what did is shown while it is read again.
-    </p>
   );
 }

@@ -1,24 +1,17 @@
 import { type FormEvent, useState } from 'react';
-import { cancelResponse, pauseResponse, resumeResponse } from './api.js';
 
-/** The message box: send a prompt, or stop the answer that is streaming. */
+/** The message box: send a prompt; while an answer streams, pause the model or stop the answer. */
 export function Composer(props: {
   maxLength: number;
   streamingResponseId: string | undefined;
+  /** The model is held (a conversation control on the server, so a reload shows it). */
+  paused: boolean;
   onSend: (prompt: string) => void;
-  onError: (error: unknown) => void;
+  onStop: (responseId: string) => void;
+  onTogglePause: () => void;
 }) {
   const [text, setText] = useState('');
-  const [paused, setPaused] = useState<string>();
-  const { streamingResponseId, onError } = props;
-  const togglePause = () => {
-    if (!streamingResponseId) return;
-    const resume = paused === streamingResponseId;
-    (resume ? resumeResponse(streamingResponseId) : pauseResponse(streamingResponseId)).then(
-      () => setPaused(resume ? undefined : streamingResponseId),
-      onError,
-    );
-  };
+  const { streamingResponseId } = props;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const prompt = text.trim();
@@ -39,20 +32,21 @@ export function Composer(props: {
           if (event.key === 'Enter' && !event.shiftKey) submit(event);
         }}
       />
-      {streamingResponseId ? (
-        <>
-          <button
-            type="button"
-            onClick={togglePause}
-            title="Hold the model between two tokens, to break things at leisure"
-          >
-            {paused === streamingResponseId ? 'Resume model' : 'Pause model'}
-          </button>
-          <button type="button" onClick={() => cancelResponse(streamingResponseId).catch(onError)}>
-            Stop
-          </button>
-        </>
-      ) : null}
+      {(streamingResponseId || props.paused) && (
+        <button
+          type="button"
+          onClick={props.onTogglePause}
+          aria-pressed={props.paused}
+          title="Hold the model between two tokens, to break things at leisure"
+        >
+          {props.paused ? 'Resume model' : 'Pause model'}
+        </button>
+      )}
+      {streamingResponseId && (
+        <button type="button" onClick={() => props.onStop(streamingResponseId)}>
+          Stop
+        </button>
+      )}
       <button type="submit" disabled={!text.trim()}>
         Send
       </button>

@@ -1,9 +1,15 @@
 import type { HydrationStrategy, ResponsePattern } from '@resumable/core';
+import type { ModelControls } from './api.js';
 import { ROLLUP_WINDOWS, type Settings } from './settings.js';
 
 export interface ControlsProps {
   readonly settings: Settings;
   readonly onSettings: (change: Partial<Settings>) => void;
+  /** How the agent answers this conversation (from the server; undefined while loading). */
+  readonly model: ModelControls | undefined;
+  readonly onModel: (change: Partial<ModelControls>) => void;
+  /** An answer streams: pattern and rollup window wait until it ends. */
+  readonly answering: boolean;
   /** Whether faults can be injected (emulator only). */
   readonly faults: boolean;
   readonly connected: boolean;
@@ -22,7 +28,8 @@ const NEEDS_EMULATOR = 'Needs the local emulator (unset ABLY_API_KEY)';
 
 /** Everything that breaks a stream, and the settings that shape it. */
 export function Controls(props: ControlsProps) {
-  const { settings, onSettings, faults } = props;
+  const { settings, onSettings, faults, onModel } = props;
+  const model = props.model;
   return (
     <section className="panel controls" aria-label="Controls">
       <h2>Break it</h2>
@@ -87,8 +94,10 @@ export function Controls(props: ControlsProps) {
         <label className="field">
           Pattern
           <select
-            value={settings.pattern}
-            onChange={(event) => onSettings({ pattern: event.target.value as ResponsePattern })}
+            value={model?.pattern ?? 'message-per-response'}
+            disabled={!model || props.answering}
+            title={props.answering ? 'Changes once the answer ends' : undefined}
+            onChange={(event) => onModel({ pattern: event.target.value as ResponsePattern })}
           >
             <option value="message-per-response">per-response</option>
             <option value="message-per-token">per-token</option>
@@ -105,38 +114,63 @@ export function Controls(props: ControlsProps) {
           </select>
         </label>
         <label className="field">
-          Token rate <output>{settings.tokensPerSecond} tokens/s</output>
+          Token rate <output>{model?.tokensPerSecond ?? '…'} tokens/s</output>
           <input
             type="range"
             min={5}
             max={400}
             step={5}
-            value={settings.tokensPerSecond}
-            onChange={(event) => onSettings({ tokensPerSecond: Number(event.target.value) })}
+            value={model?.tokensPerSecond ?? 40}
+            disabled={!model}
+            onChange={(event) => onModel({ tokensPerSecond: Number(event.target.value) })}
           />
         </label>
         <label className="field">
-          Jitter <output>{Math.round(settings.jitter * 100)}%</output>
+          Jitter <output>{Math.round((model?.jitter ?? 0.5) * 100)}%</output>
           <input
             type="range"
             min={0}
             max={1}
             step={0.05}
-            value={settings.jitter}
-            onChange={(event) => onSettings({ jitter: Number(event.target.value) })}
+            value={model?.jitter ?? 0.5}
+            disabled={!model}
+            onChange={(event) => onModel({ jitter: Number(event.target.value) })}
           />
         </label>
         <label className="field">
-          {settings.pattern === 'message-per-token' ? 'Agent batching window' : 'Agent rollup window'}
+          Tool call takes <output>{((model?.toolDelayMs ?? 800) / 1000).toFixed(1)} s</output>
+          <input
+            type="range"
+            min={0}
+            max={5000}
+            step={100}
+            value={model?.toolDelayMs ?? 800}
+            disabled={!model}
+            onChange={(event) => onModel({ toolDelayMs: Number(event.target.value) })}
+          />
+        </label>
+        <label className="field">
+          {model?.pattern === 'message-per-token' ? 'Agent batching window' : 'Agent rollup window'}
           <select
-            value={settings.rollupWindowMs}
-            onChange={(event) => onSettings({ rollupWindowMs: Number(event.target.value) })}
+            value={model?.rollupWindowMs ?? 40}
+            disabled={!model || props.answering}
+            onChange={(event) => onModel({ rollupWindowMs: Number(event.target.value) })}
           >
             {ROLLUP_WINDOWS.map((ms) => (
               <option key={ms} value={ms}>
                 {ms} ms{ms === 40 ? ' (default)' : ''}
               </option>
             ))}
+          </select>
+        </label>
+        <label className="field">
+          Prompts go
+          <select
+            value={settings.sendVia}
+            onChange={(event) => onSettings({ sendVia: event.target.value as Settings['sendVia'] })}
+          >
+            <option value="channel">over the channel</option>
+            <option value="server">through the server</option>
           </select>
         </label>
         <label className="field">
@@ -150,7 +184,7 @@ export function Controls(props: ControlsProps) {
           </select>
         </label>
       </div>
-      {settings.pattern === 'message-per-token' && settings.strategy === 'rewind' && (
+      {model?.pattern === 'message-per-token' && settings.strategy === 'rewind' && (
         <p className="hint" data-testid="rewind-hint">
           Rewind replays at most 100 messages, one per token here: a reload loses the start of a longer answer. Use
           history.

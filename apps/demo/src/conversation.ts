@@ -4,8 +4,8 @@ export const CHANNEL_NAMESPACE = 'ai';
 /** Conversation ids: what may follow `ai:` in a channel name. */
 export const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Prompts travel in a header of every message of their response, so they are kept short. */
-export const MAX_PROMPT_LENGTH = 500;
+/** The longest prompt the agent answers (a turn's data; well under Ably's 64 KiB message limit). */
+export const MAX_PROMPT_LENGTH = 4000;
 
 /** How far back a rewind reaches: completed answers come from the seed, so this only needs the live ones. */
 export const REWIND = '100';

@@ -1,12 +1,13 @@
-import type { HydrationStrategy, ResponsePattern } from '@resumable/core';
+import type { HydrationStrategy } from '@resumable/core';
 
-/** Everything the controls change; kept in localStorage so a reload keeps it. */
+/**
+ * What this browser's controls change; kept in localStorage so a reload keeps it. How the agent
+ * answers (pattern, rate, pause...) is the conversation's, kept on the server: see ModelControls.
+ */
 export interface Settings {
-  readonly pattern: ResponsePattern;
   readonly strategy: HydrationStrategy;
-  readonly tokensPerSecond: number;
-  readonly jitter: number;
-  readonly rollupWindowMs: number;
+  /** Prompts are published by the browser on the channel, or posted to the server, which publishes them. */
+  readonly sendVia: 'channel' | 'server';
   /** Render answers as markdown, or show the exact text received. */
   readonly view: 'markdown' | 'source';
   readonly disconnectSeconds: number;
@@ -14,11 +15,8 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  pattern: 'message-per-response',
   strategy: 'rewind',
-  tokensPerSecond: 40,
-  jitter: 0.5,
-  rollupWindowMs: 40,
+  sendVia: 'channel',
   view: 'markdown',
   disconnectSeconds: 5,
   slowNetworkMs: 800,
@@ -32,10 +30,21 @@ const KEY = 'resumable-demo:settings';
 export function loadSettings(): Settings {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Settings>;
-    return { ...DEFAULT_SETTINGS, ...saved };
+    // Only the known fields: older versions kept the model's settings here too.
+    return {
+      strategy: saved.strategy === 'history' ? 'history' : DEFAULT_SETTINGS.strategy,
+      sendVia: saved.sendVia === 'server' ? 'server' : DEFAULT_SETTINGS.sendVia,
+      view: saved.view === 'source' ? 'source' : DEFAULT_SETTINGS.view,
+      disconnectSeconds: validNumber(saved.disconnectSeconds, 1, 120) ?? DEFAULT_SETTINGS.disconnectSeconds,
+      slowNetworkMs: validNumber(saved.slowNetworkMs, 0, 60_000) ?? DEFAULT_SETTINGS.slowNetworkMs,
+    };
   } catch {
     return DEFAULT_SETTINGS;
   }
+}
+
+function validNumber(value: unknown, min: number, max: number): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : undefined;
 }
 
 export function saveSettings(settings: Settings): void {
