@@ -7,6 +7,8 @@ import { type ConversationState, type DemoConfig, fetchConversation, turnsEndpoi
 import { AssistantBody } from './assistant-body.js';
 import { channelNameFor, REWIND } from './conversation.js';
 import { EmptyConversation } from './empty-conversation.js';
+import { JumpToLatest } from './jump-to-latest.js';
+import { messageListProps, messageProps, Speaker } from './message-list-a11y.js';
 import type { ProtocolLog } from './protocol-log.js';
 
 /** What a pane reports upwards: its client (for fault injection), its sync state (for the inspector), its actions. */
@@ -83,7 +85,7 @@ export function ChatPane(props: ChatPaneProps) {
 }
 
 function paneLabel(kind: ChatPaneProps['kind']) {
-  return kind === 'main' ? 'You' : 'Late joiner (second client)';
+  return kind === 'main' ? 'Your chat' : 'Late joiner (second client)';
 }
 
 const BUSY = new Set(['submitted', 'streaming', 'stale']);
@@ -151,6 +153,7 @@ function Conversation(
         data-testid="messages"
         data-sync-status={chat.syncStatus}
         data-caught-up={chat.caughtUp}
+        {...messageListProps('Conversation')}
         onScroll={(event) => {
           const element = event.currentTarget;
           stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
@@ -169,11 +172,13 @@ function Conversation(
             store={chat.store}
             view={props.view}
             reconnecting={chat.syncStatus === 'resyncing'}
+            connectionState={chat.connectionState}
             onStop={stop}
             onRegenerate={turn.id === lastTurn && turn.turnId ? regenerate : undefined}
           />
         ))}
       </div>
+      <JumpToLatest target={scroller} />
       {chat.error && (
         <p className="pane-note error" role="alert">
           {chat.error.code}: {chat.error.message} {chat.error.hint}
@@ -189,6 +194,7 @@ const Turn = memo(function Turn(props: {
   store: ConversationStore;
   view: 'markdown' | 'source';
   reconnecting: boolean;
+  connectionState: string | undefined;
   onStop: (responseId: string) => Promise<void>;
   onRegenerate: ((turnId: string) => Promise<unknown>) | undefined;
 }) {
@@ -197,7 +203,8 @@ const Turn = memo(function Turn(props: {
   const canRegenerate = props.onRegenerate && last && !BUSY.has(last.status);
   return (
     <div className="turn" data-testid="turn" data-turn-id={turn.turnId}>
-      <div className="bubble user" data-testid="user-bubble">
+      <div className="bubble user" data-testid="user-bubble" {...messageProps(`speaker-${turn.id}`)}>
+        <Speaker id={`speaker-${turn.id}`}>You</Speaker>
         {turn.user ? turn.user.text : <em>(an earlier message, not loaded)</em>}
       </div>
       {turn.responses.length === 0 && (
@@ -212,6 +219,7 @@ const Turn = memo(function Turn(props: {
           store={props.store}
           view={props.view}
           reconnecting={props.reconnecting}
+          connectionState={props.connectionState}
           label={turn.responses.length > 1 ? `answer ${index + 1} of ${turn.responses.length}` : undefined}
           onStop={props.onStop}
         />
@@ -231,6 +239,7 @@ const Answer = memo(function Answer(props: {
   store: ConversationStore;
   view: 'markdown' | 'source';
   reconnecting: boolean;
+  connectionState: string | undefined;
   label: string | undefined;
   onStop: (responseId: string) => Promise<void>;
 }) {
@@ -250,8 +259,15 @@ const Answer = memo(function Answer(props: {
       data-seeded={response.seeded ? 'true' : undefined}
       data-incomplete={response.incomplete ? 'true' : undefined}
       data-cancelled-by={response.cancelledBy}
+      {...messageProps(`speaker-${response.responseId}`)}
     >
-      <AssistantBody response={response} view={props.view} reconnecting={props.reconnecting} />
+      <Speaker id={`speaker-${response.responseId}`}>Assistant</Speaker>
+      <AssistantBody
+        response={response}
+        view={props.view}
+        reconnecting={props.reconnecting}
+        connectionState={props.connectionState}
+      />
       <footer className="bubble-meta">
         <span className={`status status-${response.status}`}>{response.status}</span>
         {response.cancelledBy && <span>stopped by {response.cancelledBy}</span>}

@@ -117,6 +117,7 @@ export function Controls(props: ControlsProps) {
           Token rate <output>{model?.tokensPerSecond ?? '…'} tokens/s</output>
           <input
             type="range"
+            aria-label="Token rate"
             min={5}
             max={400}
             step={5}
@@ -129,6 +130,7 @@ export function Controls(props: ControlsProps) {
           Jitter <output>{Math.round((model?.jitter ?? 0.5) * 100)}%</output>
           <input
             type="range"
+            aria-label="Jitter"
             min={0}
             max={1}
             step={0.05}
@@ -141,6 +143,7 @@ export function Controls(props: ControlsProps) {
           Tool call takes <output>{((model?.toolDelayMs ?? 800) / 1000).toFixed(1)} s</output>
           <input
             type="range"
+            aria-label="Tool call delay"
             min={0}
             max={5000}
             step={100}
