@@ -6,12 +6,34 @@ import { createRoot } from 'react-dom/client';
 import ReactMarkdown from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { Streamdown } from 'streamdown';
+import type { ConversationResponse } from '../packages/core/src/index.js';
 import { StreamingMessage } from '../packages/react/src/index.js';
+import { responseWith } from '../packages/react/src/streaming-message/parts/story-responses.js';
+
+/** What comes before the answer's text in the parts case: reasoning and three tool calls with results. */
+const PARTS_BEFORE_TEXT = [
+  { kind: 'reasoning' as const, text: 'The user wants a comparison. '.repeat(20) },
+  ...['weather', 'calculator', 'search_docs'].flatMap((toolName, index) => [
+    {
+      kind: 'tool-call' as const,
+      text: JSON.stringify({ query: `${toolName} ${index}` }),
+      toolCallId: `c${index}`,
+      toolName,
+    },
+    { kind: 'tool-result' as const, text: JSON.stringify({ ok: true, index }), toolCallId: `c${index}`, toolName },
+  ]),
+];
+
+function partsResponse(text: string, done: boolean): ConversationResponse {
+  return responseWith(done ? 'complete' : 'streaming', [...PARTS_BEFORE_TEXT, { kind: 'text', text }]);
+}
 
 type Renderer = ComponentType<{ text: string; done: boolean }>;
 
 const renderers: Record<string, Renderer> = {
   'streaming-message': ({ text, done }) => <StreamingMessage text={text} status={done ? 'complete' : 'streaming'} />,
+  // The same text as the last part of a conversation response (reasoning + three tool calls before it).
+  'streaming-message-parts': ({ text, done }) => <StreamingMessage response={partsResponse(text, done)} />,
   streamdown: ({ text, done }) => <Streamdown isAnimating={!done}>{text}</Streamdown>,
   'react-markdown': ({ text }) => <ReactMarkdown remarkPlugins={[remarkGfm]}>{text}</ReactMarkdown>,
 };

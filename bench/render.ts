@@ -11,11 +11,14 @@ const args = Object.fromEntries(
   }),
 );
 // `pnpm bench render [--sizes=20,60] [--renderers=streaming-message,streamdown,react-markdown]
-//  [--rounds=3] [--warm-up=5000] [--chars=4] [--worst-case=code-30kb,table-400,links-20kb|none]`
+//  [--rounds=3] [--warm-up=5000] [--chars=4] [--worst-case=code-30kb,table-400,links-20kb|none] [--parts=20|none]`
+// `--parts` streams a 20 KB answer as the last part of a response with reasoning and three tool calls, against
+// the same text alone (target: at most 1.2x the text-only cost per token).
 // `--sizes=none` skips the long answers and runs only the worst cases.
 const sizes = args.sizes === 'none' ? [] : (args.sizes ?? '20,60').split(',').map(Number);
 const worstCases =
   args['worst-case'] === 'none' ? [] : (args['worst-case'] ?? Object.keys(worstCaseDocuments).join(',')).split(',');
+const partsKb = args.parts === 'none' ? 0 : Number(args.parts ?? 20);
 const renderers = (args.renderers ?? 'streaming-message,streamdown,react-markdown').split(',');
 const charsPerToken = Number(args.chars ?? 4);
 // Each renderer streams each answer this many times (a fresh page each time) and the median counts:
@@ -133,6 +136,7 @@ try {
       );
     }
   }
+  if (partsKb > 0) await runPartsCase();
   if (worstCases.length > 0) await runWorstCases();
 } finally {
   await browser.close();
@@ -172,6 +176,33 @@ async function runWorstCases(): Promise<void> {
       );
     }
   }
+}
+
+/**
+ * A response with reasoning and three tool calls before its text costs, per token, what the text alone costs:
+ * a token re-renders its own part only. Rounds interleave the two so a slow minute hits both.
+ */
+async function runPartsCase(): Promise<void> {
+  const text = makeLongAnswer(partsKb * 1000);
+  const byRenderer = new Map<string, Result[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const renderer of ['streaming-message', 'streaming-message-parts']) {
+      const run = await measure(renderer, partsKb, text);
+      byRenderer.set(renderer, [...(byRenderer.get(renderer) ?? []), run]);
+    }
+  }
+  const perToken = (renderer: string) => {
+    const result = median(byRenderer.get(renderer)!);
+    return { ms: result.scriptingMs / result.tokens, tokens: result.tokens };
+  };
+  const alone = perToken('streaming-message');
+  const withParts = perToken('streaming-message-parts');
+  const ratio = withParts.ms / alone.ms;
+  console.log(
+    `\nparts: ${partsKb} KB of text after reasoning + 3 tool calls, scripting per token ${withParts.ms.toFixed(3)} ms ` +
+      `vs text alone ${alone.ms.toFixed(3)} ms (${alone.tokens} tokens): ${ratio.toFixed(2)}x  ` +
+      `target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'}`,
+  );
 }
 
 /** Stream `text` into `renderer` on a fresh page (after the warm-up) and return the per-token times. */
