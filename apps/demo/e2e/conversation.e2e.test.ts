@@ -47,7 +47,7 @@ async function device(
   errors.set(page, seen);
   page.on('pageerror', (error) => seen.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') seen.push(`console: ${message.text()}`);
+    if (message.type() === 'error') seen.push(`console: ${message.text()} (${message.location().url})`);
   });
   await page.goto(`${stack.url}/api/config`);
   await page.evaluate(
@@ -62,7 +62,8 @@ async function device(
 const bubble = (page: Page, responseId: string) =>
   page.locator(`[data-kind="main"] [data-testid="assistant-bubble"][data-response-id="${responseId}"]`);
 
-const userBubbles = (page: Page) => page.locator('[data-kind="main"] [data-testid="user-bubble"]');
+const userBubbles = (page: Page) =>
+  page.locator('[data-kind="main"] [data-testid="user-bubble"] [data-testid="user-text"]');
 
 /** Wait until the agent has sent the whole tool input and waits for the tool's result. */
 async function waitUntilCallingTool(responseId: string, input: string) {

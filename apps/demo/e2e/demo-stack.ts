@@ -127,7 +127,7 @@ export async function openChat(stack: DemoStack, conversationId: string, setting
     const created = await stack.browser.newPage({ viewport: { width: 1280, height: 800 } });
     created.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
     created.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      if (message.type() === 'error') errors.push(`console: ${message.text()} (${message.location().url})`);
     });
     await created.goto(`${stack.url}/api/config`);
     pages.set(stack, created);

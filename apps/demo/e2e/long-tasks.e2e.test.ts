@@ -29,7 +29,7 @@ describe('main thread while streaming (production build)', () => {
     await agentText(stack, responseId);
     const seen = await measured(page);
     const traced = await tracedLongTasks(stack.browser);
-    const blocks = await ui.message(page, responseId).locator('[data-part="content"] > *').count();
+    const blocks = await ui.message(page, responseId).locator('[data-part="text"] > *').count();
     console.info(
       `40 tokens/s, ${blocks} blocks, ${seen.frames} frames (worst gap ${seen.worstFrameGap.toFixed(0)} ms); ` +
         `longtask entries: ${seen.longTasks.length}; traced tasks over 50 ms (wall/cpu ms): ${JSON.stringify(traced)}`,

@@ -8,6 +8,7 @@ import {
   openChat,
   pageErrors,
   release,
+  setModel,
   startDemoStack,
   waitUntilHeld,
 } from './demo-stack.js';
@@ -116,19 +117,17 @@ async function tabTo(page: Page, wanted: (stop: Awaited<ReturnType<typeof focuse
 
 describe('the demo with the keyboard only', () => {
   it('sends, stops, breaks the connection and reads the inspector, focus visible all the way', async () => {
-    const page = await openChat(stack, newConversation('keyboard'), settings);
+    const conversationId = newConversation('keyboard');
+    const page = await openChat(stack, conversationId, settings);
     await page.setViewportSize({ width: 1400, height: 900 });
     await tabTo(page, (stop) => stop.tag === 'TEXTAREA' && stop.name === 'Message');
-    const messages = /\/api\/conversations\/[^/]+\/messages$/;
-    await page.route(messages, (route) => {
-      const body = route.request().postDataJSON() as Record<string, unknown>;
-      return route.continue({ postData: JSON.stringify({ ...body, pauseAfterTokens: 30 }) });
-    });
-    const started = page.waitForResponse((res) => messages.test(res.url()));
+    // The model holds after 30 tokens, so Stop is pressed mid-answer however slow the machine is.
+    await setModel(stack, conversationId, { pauseAfterTokens: 30 });
     await page.keyboard.type('write a debounce function');
     await page.keyboard.press('Enter');
-    const { responseId } = (await (await started).json()) as { responseId: string };
-    await page.unroute(messages);
+    const bubble = page.locator('[data-kind="main"] [data-testid="assistant-bubble"]').first();
+    await bubble.waitFor({ timeout: 20_000 });
+    const responseId = (await bubble.getAttribute('data-response-id'))!;
     await waitUntilHeld(stack, responseId, 30);
 
     await tabTo(page, (stop) => stop.tag === 'BUTTON' && stop.name === 'Stop');
@@ -146,12 +145,14 @@ describe('the demo with the keyboard only', () => {
     await tabTo(page, (stop) => stop.testId === 'protocol-events');
     const events = ui.inspectorEvents(page);
     const before = await events.evaluate((list) => list.scrollTop);
+    const scrollable = await events.evaluate((list) => list.scrollHeight > list.clientHeight);
     await page.keyboard.press('PageUp');
-    const after = await events.evaluate((list) => ({
-      top: list.scrollTop,
-      scrollable: list.scrollHeight > list.clientHeight,
-    }));
-    if (after.scrollable) expect(after.top).toBeLessThan(before);
+    // The key scrolls smoothly: wait for the list to move rather than read it at once.
+    if (scrollable) {
+      await expect
+        .poll(() => events.evaluate((list) => list.scrollTop), { timeout: 5_000, interval: 50 })
+        .toBeLessThan(before);
+    }
     await ui
       .connectionState(page)
       .filter({ hasText: /^connected$/ })

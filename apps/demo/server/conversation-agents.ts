@@ -15,6 +15,7 @@ import {
 } from '@resumable/core';
 import type * as Ably from 'ably';
 import { channelNameFor, MAX_PROMPT_LENGTH } from '../src/conversation.js';
+import { AgentPresence } from './agent-presence.js';
 import type { ConversationRecords, UserRecord } from './conversation-records.js';
 import { HttpError } from './http-utils.js';
 import { applyControls, type ModelControls, savedControls } from './model-controls.js';
@@ -55,6 +56,8 @@ interface ConversationState {
 interface Listening {
   readonly channel: Ably.RealtimeChannel;
   readonly answering: TurnAnswering;
+  /** The agent on the channel's presence set: online, or responding. */
+  readonly presence: AgentPresence;
 }
 
 type Conversation = ConversationState & Listening;
@@ -91,6 +94,8 @@ export class ConversationAgents {
   private readonly conversations = new Map<string, Promise<Conversation>>();
   /** Conversations whose answering is running. */
   private readonly started = new Map<string, Conversation>();
+  /** The agent's presence per conversation, told when answers start and end. */
+  private readonly presences = new Map<string, AgentPresence>();
   private readonly writes = new Set<Promise<void>>();
 
   constructor(private readonly options: ConversationAgentsOptions) {}
@@ -132,6 +137,7 @@ export class ConversationAgents {
     this.setControls(conversation, next);
     if (republish) {
       conversation.answering.stop();
+      conversation.presence.leave();
       Object.assign(conversation, await this.listen(conversation));
     }
     return next;
@@ -237,7 +243,10 @@ export class ConversationAgents {
     };
     await channel.subscribe(REGENERATE_MESSAGE_NAME, onRegenerate);
     await channel.attach();
-    return { channel, answering };
+    const presence = new AgentPresence(channel);
+    this.presences.set(conversation.id, presence);
+    await presence.enter();
+    return { channel, answering, presence };
   }
 
   private setControls(conversation: ConversationState, next: ModelControls): void {
@@ -251,6 +260,7 @@ export class ConversationAgents {
 
   private answer(conversation: ConversationState, known: Set<string>, turn: TurnRequest): PartStream {
     known.add(turn.turnId);
+    this.presences.get(conversation.id)?.started();
     const user: UserRecord = conversation.turns.get(turn.turnId) ?? {
       turnId: turn.turnId,
       text: turn.text,
@@ -311,6 +321,7 @@ export class ConversationAgents {
     result: Pick<StreamResult, 'status' | 'error'> & Partial<StreamResult>,
   ): void {
     const { status } = result;
+    this.presences.get(conversation.id)?.ended();
     const live = conversation.live.get(turn.responseId);
     const user = conversation.turns.get(turn.turnId);
     const recorder = live?.recorder ?? new PartRecorder();

@@ -5,6 +5,7 @@ import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStor
 import { createBrowserClient, tabClientId } from './ably-client.js';
 import { type ConversationState, type DemoConfig, fetchConversation, turnsEndpoint } from './api.js';
 import { AssistantBody } from './assistant-body.js';
+import { AssistantPresence } from './assistant-presence.js';
 import { channelNameFor, REWIND } from './conversation.js';
 import { EmptyConversation } from './empty-conversation.js';
 import { JumpToLatest } from './jump-to-latest.js';
@@ -72,6 +73,7 @@ export function ChatPane(props: ChatPaneProps) {
     <section className="pane" data-testid="chat-pane" data-kind={kind} aria-label={paneLabel(kind)}>
       <header className="pane-header">
         <span>{paneLabel(kind)}</span>
+        {kind === 'main' && <AssistantPresence config={config} channelName={channelName} />}
       </header>
       {loadError ? (
         <p className="pane-note error">Could not load the conversation: {loadError}</p>
@@ -205,7 +207,7 @@ const Turn = memo(function Turn(props: {
     <div className="turn" data-testid="turn" data-turn-id={turn.turnId}>
       <div className="bubble user" data-testid="user-bubble" {...messageProps(`speaker-${turn.id}`)}>
         <Speaker id={`speaker-${turn.id}`}>You</Speaker>
-        {turn.user ? turn.user.text : <em>(an earlier message, not loaded)</em>}
+        <span data-testid="user-text">{turn.user ? turn.user.text : <em>(an earlier message, not loaded)</em>}</span>
       </div>
       {turn.responses.length === 0 && (
         <div className="bubble assistant waiting" data-testid="waiting-bubble">

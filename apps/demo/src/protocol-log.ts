@@ -83,7 +83,9 @@ export class ProtocolLog {
       const label =
         message.action === 'message.create' && message.name ? `create ${message.name}` : shortAction(message);
       const headers = (message.extras as { headers?: Record<string, string> } | undefined)?.headers;
-      const responseId = headers?.responseId;
+      // Only the answer's own messages: a turn or regenerate names a responseId before the agent started it.
+      const isRequest = message.name === 'turn' || message.name === 'cancel' || message.name === 'regenerate';
+      const responseId = isRequest ? undefined : headers?.responseId;
       const status = (message.version as { metadata?: Record<string, string> } | undefined)?.metadata?.status;
       this.update((s) => ({
         ...s,
