@@ -1,3 +1,4 @@
+import { type OpenBlock, type OpenBlockDeps, openBlockFor } from './open-block.js';
 import {
   cloneEnv,
   definitionsFingerprint,
@@ -8,7 +9,7 @@ import {
   type Token,
 } from './parser.js';
 import { withPendingDefinitions } from './pending.js';
-import { repairWith } from './repair.js';
+import { type RepairedTail, repairWith } from './repair.js';
 import { type MarkdownElement, type MarkdownNode, type ResolvedPolicy, resolvePolicy, tokensToTree } from './tree.js';
 import type { UrlPolicy } from './url-policy.js';
 
@@ -140,6 +141,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   readonly counters: StreamingCounters = {
     blockPasses: 0,
     inlinePasses: 0,
+    parsedChars: 0,
     completedBlocks: 0,
     completedBlockParses: 0,
   };
@@ -153,6 +155,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private last: MarkdownSnapshot | undefined;
   /** Text length up to which line breaks have been looked at for blocks to promote. */
   private promoteCheckedUpTo = 0;
+  /** The open tail's block with its finished part kept, when it is one of the kinds that allow it. */
+  private openBlock: OpenBlock | undefined;
 
   constructor(options: MarkdownOptions) {
     this.policy = resolvePolicy(options.urlPolicy);
@@ -164,6 +168,13 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     // `===` on a slice compares memory at once; `startsWith` goes character by character.
     const prefixLength = this.stablePrefix.length;
     if (text.length < prefixLength || text.slice(0, prefixLength) !== this.stablePrefix) this.reset();
+
+    // One open block whose finished part is kept: only the new text is parsed.
+    if (this.openBlock && !complete) {
+      const nodes = this.openBlock.render(text.slice(this.stablePrefix.length));
+      if (nodes) return this.finish(text, complete, this.stableBlocks.slice(), nodes);
+      this.openBlock = undefined;
+    }
 
     const tail = text.slice(this.stablePrefix.length);
     // A block can only be completed by a line that ends, so without a new line break since the
@@ -177,16 +188,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     const open = text.slice(this.stablePrefix.length);
     // Parses of the open tail, reused between the repair and the render: most tokens need one.
     const parses: TailParse[] = probe && probe.src === open ? [probe] : [];
-    const parseTail = (src: string): TailParse => {
-      const known = parses.find((p) => p.src === src);
-      if (known) return known;
-      const env = cloneEnv(this.stableEnv);
-      const parsed = { src, env, tokens: parseBlocks(src, env, this.counters) };
-      parses.push(parsed);
-      return parsed;
-    };
-    const repaired = complete ? { text: open, held: undefined } : repairWith(open, (src) => parseTail(src).tokens);
-    const { env: found, tokens: tailTokens } = parseTail(repaired.text);
+    const { repaired, env: found, tokens: tailTokens } = this.parseRepaired(open, complete, parses);
     // While streaming, links through a definition are pending: a definition may still change.
     const env = complete ? found : withPendingDefinitions(found);
     const fingerprint = definitionsFingerprint(env);
@@ -207,15 +209,53 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     }
     this.fingerprint = fingerprint;
     const blocks = this.stableBlocks.slice();
+    if (!complete) this.openBlock = openBlockFor(open, tailTokens, this.openBlockDeps);
     parseInlines(tailTokens, env, this.counters);
-    const tailNodes = tokensToTree(tailTokens, this.policy, repaired.held);
+    return this.finish(text, complete, blocks, tokensToTree(tailTokens, this.policy, repaired.held));
+  }
+
+  private finish(
+    text: string,
+    complete: boolean,
+    blocks: MarkdownBlock[],
+    tailNodes: readonly MarkdownNode[],
+  ): MarkdownSnapshot {
     const tailBlock = tailNodes.length > 0 ? makeBlock(String(this.stable.length), tailNodes, !complete) : undefined;
     if (tailBlock) blocks.push(tailBlock);
-
     const hasFootnotes = this.stableFootnoteBlocks > 0 || (tailBlock !== undefined && hasFootnoteInfo(tailBlock));
     this.last = { text, complete, blocks, hasFootnotes };
     return this.last;
   }
+
+  /** Repair `src` (unless complete) and parse it into block tokens, reusing `parses`. */
+  private parseRepaired(
+    src: string,
+    complete: boolean,
+    parses: TailParse[],
+  ): TailParse & { readonly repaired: RepairedTail } {
+    const parseTail = (piece: string): TailParse => {
+      const known = parses.find((p) => p.src === piece);
+      if (known) return known;
+      const env = cloneEnv(this.stableEnv);
+      const parsed = { src: piece, env, tokens: parseBlocks(piece, env, this.counters) };
+      parses.push(parsed);
+      return parsed;
+    };
+    const repaired = complete ? { text: src, held: undefined } : repairWith(src, (piece) => parseTail(piece).tokens);
+    return { ...parseTail(repaired.text), repaired };
+  }
+
+  /** A piece of the open block, rendered as the streaming tail; see {@link OpenBlockDeps}. */
+  private readonly openBlockDeps: OpenBlockDeps = {
+    parseBlocks: (src) => parseBlocks(src, cloneEnv(this.stableEnv), this.counters),
+    renderPiece: (src) => {
+      const { repaired, env: found, tokens } = this.parseRepaired(src, false, []);
+      const env = withPendingDefinitions(found);
+      if (definitionsFingerprint(env) !== this.fingerprint) return undefined;
+      parseInlines(tokens, env, this.counters);
+      return { tokens, nodes: tokensToTree(tokens, this.policy, repaired.held) };
+    },
+  };
 
   /**
    * Move every top-level block of `tail` that can no longer change into the stable list. Returns
@@ -278,6 +318,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     this.stableEnv = cloneEnv({});
     this.last = undefined;
     this.promoteCheckedUpTo = 0;
+    this.openBlock = undefined;
   }
 }
 
