@@ -83,6 +83,8 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
           {renderNodes(node.children, ctx)}
         </ol>
       );
+    case 'tbody':
+      return <tbody key={key}>{renderRowGroups(node.children, ctx)}</tbody>;
     case 'th':
     case 'td':
       return createElement(
@@ -94,6 +96,28 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
   return node.children.length === 0
     ? createElement(node.tagName, { key })
     : createElement(node.tagName, { key }, ...renderNodes(node.children, ctx));
+}
+
+const sameRows = (a: RowGroupProps, b: RowGroupProps) =>
+  a.ctx === b.ctx && a.rows.length === b.rows.length && a.rows.every((row, i) => row === b.rows[i]);
+
+interface RowGroupProps {
+  readonly rows: readonly MarkdownNode[];
+  readonly ctx: RenderContextValue;
+}
+
+// A table that is still streaming keeps its finished rows (the same nodes on every update), so its
+// body renders in memoised groups: a new row re-renders one group, not every row of the table.
+const RowGroup = memo(function RowGroup({ rows, ctx }: RowGroupProps) {
+  return <>{renderNodes(rows, ctx)}</>;
+}, sameRows);
+
+function renderRowGroups(rows: readonly MarkdownNode[], ctx: RenderContextValue): ReactNode[] {
+  const groups: ReactNode[] = [];
+  for (let start = 0; start < rows.length; start += FANOUT) {
+    groups.push(<RowGroup key={start} rows={rows.slice(start, start + FANOUT)} ctx={ctx} />);
+  }
+  return groups;
 }
 
 /** One block; completed blocks keep their identity, so they render once. */
