@@ -1,3 +1,4 @@
+import { collectFootnoteInfo } from './footnotes.js';
 import { fenceIsOpen, type Token } from './parser.js';
 import type { MarkdownElement, MarkdownNode } from './tree.js';
 
@@ -21,14 +22,23 @@ export interface OpenBlockDeps {
   readonly renderPiece: (src: string) => RenderedPiece | undefined;
 }
 
+/** An open block's nodes, with the footnotes they use and define (found without walking the kept part again). */
+export interface RenderedOpenBlock {
+  readonly nodes: readonly MarkdownNode[];
+  readonly footnoteRefs: readonly string[];
+  readonly footnoteDefs: readonly MarkdownElement[];
+}
+
 /** The open tail's one block, with its finished part kept between updates. */
 export interface OpenBlock {
   /**
    * The nodes of `tail` (the open tail as it is now), or undefined when the tail no longer has
    * this block's shape (it closed, or another block started): the caller then parses it whole.
    */
-  render(tail: string): readonly MarkdownNode[] | undefined;
+  render(tail: string): RenderedOpenBlock | undefined;
 }
+
+const NONE: readonly never[] = [];
 
 // A carriage return or NUL would be rewritten by the parser and move line ends.
 const REWRITTEN = /[\r\0]/;
@@ -77,7 +87,7 @@ class OpenFence implements OpenBlock {
     this.kept = opener;
   }
 
-  render(tail: string): readonly MarkdownNode[] | undefined {
+  render(tail: string): RenderedOpenBlock | undefined {
     let rest = after(tail, this.kept);
     if (rest === undefined) return undefined;
     const end = rest.lastIndexOf('\n') + 1;
@@ -96,7 +106,8 @@ class OpenFence implements OpenBlock {
     if (nodes?.length !== 1 || !isElement(pre, 'pre') || !pre.properties.open) return undefined;
     const last = pre.children[0];
     const code = this.code + (last?.type === 'text' ? last.value : '');
-    return [{ ...pre, children: [{ type: 'text', value: code }] }];
+    // Code holds no footnotes.
+    return { nodes: [{ ...pre, children: [{ type: 'text', value: code }] }], footnoteRefs: NONE, footnoteDefs: NONE };
   }
 }
 
@@ -105,6 +116,8 @@ class OpenTable implements OpenBlock {
   /** The header and delimiter rows and the body rows kept so far, as written. */
   private kept: string;
   private readonly rows: MarkdownNode[] = [];
+  /** Footnotes used in the kept rows (a table cell can use one but not define one). */
+  private readonly refs: string[] = [];
   private rowLines = 0;
 
   constructor(
@@ -115,7 +128,7 @@ class OpenTable implements OpenBlock {
     this.kept = head;
   }
 
-  render(tail: string): readonly MarkdownNode[] | undefined {
+  render(tail: string): RenderedOpenBlock | undefined {
     let rest = after(tail, this.kept);
     if (rest === undefined) return undefined;
     const end = rest.lastIndexOf('\n') + 1;
@@ -128,6 +141,7 @@ class OpenTable implements OpenBlock {
       const body = table.children[1];
       if (!isElement(body, 'tbody') || body.children.length !== lines) return undefined;
       this.rows.push(...body.children);
+      collectFootnoteInfo(body.children, this.refs, []);
       this.rowLines += lines;
       this.kept += rest.slice(0, end);
       rest = rest.slice(end);
@@ -136,10 +150,17 @@ class OpenTable implements OpenBlock {
     const table = nodes?.[0];
     if (nodes?.length !== 1 || !isElement(table, 'table')) return undefined;
     const [thead, body] = table.children;
-    const rows = isElement(body, 'tbody') ? this.rows.concat(body.children) : this.rows;
-    if (rows.length === 0) return nodes;
+    const live = isElement(body, 'tbody') ? body.children : NONE;
+    // In document order, as a walk of the whole table would find them.
+    const footnoteRefs: string[] = [];
+    const footnoteDefs: MarkdownElement[] = [];
+    collectFootnoteInfo([thead!], footnoteRefs, footnoteDefs);
+    footnoteRefs.push(...this.refs);
+    collectFootnoteInfo(live, footnoteRefs, footnoteDefs);
+    const rows = live.length > 0 ? this.rows.concat(live) : this.rows;
+    if (rows.length === 0) return { nodes, footnoteRefs, footnoteDefs };
     const tbody: MarkdownElement = { type: 'element', tagName: 'tbody', properties: {}, children: rows };
-    return [{ ...table, children: [thead!, tbody] }];
+    return { nodes: [{ ...table, children: [thead!, tbody] }], footnoteRefs, footnoteDefs };
   }
 }
 

@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answers } from '../test/corpus.js';
+import { collectFootnotes } from './footnotes.js';
 import { repairMarkdown } from './repair.js';
-import {
-  collectFootnotes,
-  createStreamingMarkdown,
-  type MarkdownSnapshot,
-  parseMarkdown,
-} from './streaming-markdown.js';
+import { createStreamingMarkdown, type MarkdownSnapshot, parseMarkdown } from './streaming-markdown.js';
 
 const nodesOf = (snapshot: MarkdownSnapshot) => snapshot.blocks.flatMap((block) => block.nodes);
 const corpus = Object.entries(answers);

@@ -1,3 +1,4 @@
+import { collectFootnoteInfo } from './footnotes.js';
 import { type OpenBlock, type OpenBlockDeps, openBlockFor } from './open-block.js';
 import {
   cloneEnv,
@@ -107,20 +108,17 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-function collectFootnoteInfo(nodes: readonly MarkdownNode[], refs: string[], defs: MarkdownElement[]): void {
-  for (const node of nodes) {
-    if (node.type !== 'element') continue;
-    if (node.tagName === 'footnote-ref') refs.push(node.properties.label!);
-    else if (node.tagName === 'footnote-def') defs.push(node);
-    collectFootnoteInfo(node.children, refs, defs);
-  }
-}
-
 function hasFootnoteInfo(block: MarkdownBlock): boolean {
   return block.footnoteRefs.length > 0 || block.footnoteDefs.length > 0;
 }
 
-function makeBlock(key: string, nodes: readonly MarkdownNode[], open: boolean): MarkdownBlock {
+function makeBlock(
+  key: string,
+  nodes: readonly MarkdownNode[],
+  open: boolean,
+  known?: Pick<MarkdownBlock, 'footnoteRefs' | 'footnoteDefs'>,
+): MarkdownBlock {
+  if (known) return { key, nodes, open, ...known };
   const footnoteRefs: string[] = [];
   const footnoteDefs: MarkdownElement[] = [];
   collectFootnoteInfo(nodes, footnoteRefs, footnoteDefs);
@@ -171,8 +169,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
 
     // One open block whose finished part is kept: only the new text is parsed.
     if (this.openBlock && !complete) {
-      const nodes = this.openBlock.render(text.slice(this.stablePrefix.length));
-      if (nodes) return this.finish(text, complete, this.stableBlocks.slice(), nodes);
+      const rendered = this.openBlock.render(text.slice(this.stablePrefix.length));
+      if (rendered) return this.finish(text, complete, this.stableBlocks.slice(), rendered.nodes, rendered);
       this.openBlock = undefined;
     }
 
@@ -219,8 +217,10 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     complete: boolean,
     blocks: MarkdownBlock[],
     tailNodes: readonly MarkdownNode[],
+    footnotes?: Pick<MarkdownBlock, 'footnoteRefs' | 'footnoteDefs'>,
   ): MarkdownSnapshot {
-    const tailBlock = tailNodes.length > 0 ? makeBlock(String(this.stable.length), tailNodes, !complete) : undefined;
+    const key = String(this.stable.length);
+    const tailBlock = tailNodes.length > 0 ? makeBlock(key, tailNodes, !complete, footnotes) : undefined;
     if (tailBlock) blocks.push(tailBlock);
     const hasFootnotes = this.stableFootnoteBlocks > 0 || (tailBlock !== undefined && hasFootnoteInfo(tailBlock));
     this.last = { text, complete, blocks, hasFootnotes };
@@ -359,40 +359,4 @@ export function parseMarkdown(
   const env = options.repair ? withPendingDefinitions(found) : found;
   parseInlines(tokens, env);
   return tokensToTree(tokens, resolvePolicy(options.urlPolicy), repaired.held);
-}
-
-/** Footnotes of a document, in the order a reader meets them, numbered from 1. */
-export interface FootnoteList {
-  /** Label to number, for the references. */
-  readonly numbers: ReadonlyMap<string, number>;
-  /** Definitions that are used, in number order. */
-  readonly definitions: readonly MarkdownElement[];
-}
-
-/**
- * Number a document's footnotes by first use and gather the used definitions, as GitHub does.
- * References to footnotes that are not defined are not numbered.
- *
- * @example
- * ```ts
- * const { numbers, definitions } = collectFootnotes(snapshot.blocks);
- * ```
- */
-export function collectFootnotes(blocks: readonly MarkdownBlock[]): FootnoteList {
-  const defined = new Map<string, MarkdownElement>();
-  for (const block of blocks) {
-    for (const def of block.footnoteDefs)
-      if (!defined.has(def.properties.label!)) defined.set(def.properties.label!, def);
-  }
-  const numbers = new Map<string, number>();
-  const definitions: MarkdownElement[] = [];
-  for (const block of blocks) {
-    for (const label of block.footnoteRefs) {
-      const def = defined.get(label);
-      if (!def || numbers.has(label)) continue;
-      numbers.set(label, numbers.size + 1);
-      definitions.push(def);
-    }
-  }
-  return { numbers, definitions };
 }
