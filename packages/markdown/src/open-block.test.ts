@@ -36,6 +36,19 @@ function paragraphDocument(items: number): string {
   return `${out} done.\n\nNext.\n`;
 }
 
+/** One line of links, like the render bench's worst case. */
+function linksLine(bytes: number): string {
+  let out = 'Sources:';
+  for (let i = 0; out.length < bytes; i++) {
+    out += [
+      ` see https://example.com/docs/${i}?q=${i},`,
+      ` [reference ${i}](https://example.com/ref/${i} "Ref ${i}") and`,
+      ` *note ${i}* <https://example.org/${i}>;`,
+    ][i % 3];
+  }
+  return `${out} done.\n`;
+}
+
 // Every update of a chunked stream must render exactly what a parse of that prefix from scratch renders.
 function expectEveryPrefix(text: string, sizes: readonly number[]): void {
   const doc = createStreamingMarkdown();
@@ -53,7 +66,12 @@ function expectEveryPrefix(text: string, sizes: readonly number[]): void {
 }
 
 const documents = { code: codeDocument(30), table: tableDocument(30), paragraph: paragraphDocument(30) };
-const small = { code: codeDocument(10), table: tableDocument(10), paragraph: paragraphDocument(10) };
+const small = {
+  code: codeDocument(10),
+  table: tableDocument(10),
+  paragraph: paragraphDocument(10),
+  links: linksLine(1500),
+};
 
 /** Mean parser characters per update over `[from, to)` (fractions of the updates) of a 4-character stream. */
 function parsedPerUpdate(text: string): (from: number, to: number) => number {
@@ -82,6 +100,7 @@ describe('one big open block', () => {
   it.each([
     ['a 30 KB code block', codeDocument(500), '```\n\nAfter'],
     ['a 400-row table', tableDocument(400), '\nAfter'],
+    ['a 20 KB paragraph of links', linksLine(20_000), ' done.'],
   ])('parses about as much per token at the end of %s as at its start', (_, text, after) => {
     // While the block is open: once it has ended, it is parsed whole once more and then promoted.
     const mean = parsedPerUpdate(text.slice(0, text.indexOf(after)));

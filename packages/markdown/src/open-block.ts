@@ -1,5 +1,6 @@
 import { collectFootnoteInfo } from './footnotes.js';
-import { fenceIsOpen, type Token } from './parser.js';
+import { isLetterLine, OpenParagraph } from './open-paragraph.js';
+import { fenceIsOpen, type ParseEnv, type Token } from './parser.js';
 import type { MarkdownElement, MarkdownNode } from './tree.js';
 
 // One huge block that stays open (a long code fence, a long table) would otherwise be parsed
@@ -18,6 +19,8 @@ export interface RenderedPiece {
 export interface OpenBlockDeps {
   /** Block tokens of `src` (no inline parse). */
   readonly parseBlocks: (src: string) => Token[];
+  /** The definitions inline parsing reads while streaming. */
+  readonly env: () => ParseEnv;
   /** `src` rendered as a streaming tail; undefined if it would read other definitions than the tail did. */
   readonly renderPiece: (src: string) => RenderedPiece | undefined;
 }
@@ -166,7 +169,7 @@ class OpenTable implements OpenBlock {
 
 /**
  * An {@link OpenBlock} for `tail` when its one block is a kind whose finished part can be kept
- * (an open fenced code block, a table), given the tail's block tokens; undefined otherwise.
+ * (an open fenced code block, a table, a paragraph), given the tail's block tokens; undefined otherwise.
  *
  * @example
  * ```ts
@@ -191,5 +194,7 @@ export function openBlockFor(tail: string, tokens: readonly Token[], deps: OpenB
     }
     return headEnd > 0 ? new OpenTable(tail.slice(0, headEnd), columns, deps) : undefined;
   }
+  // A paragraph whose first line could turn into another block (a definition) is left whole.
+  if (first.type === 'paragraph_open' && isLetterLine(tail)) return new OpenParagraph(tail, deps);
   return undefined;
 }

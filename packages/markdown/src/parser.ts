@@ -75,6 +75,30 @@ export function parseInlines(tokens: Token[], env: ParseEnv, counters?: ParseCou
   inlineParser.core.process(state);
 }
 
+interface Delimiter {
+  readonly open: boolean;
+  readonly end: number;
+}
+
+/**
+ * Whether inline parsing of `src` leaves no emphasis or strikethrough opener without its closer
+ * (one that text after `src` could still close).
+ *
+ * @example
+ * ```ts
+ * closesEveryDelimiter('**a** b', {}); // true
+ * closesEveryDelimiter('**a* b', {}); // false: one `*` still opens
+ * ```
+ */
+export function closesEveryDelimiter(src: string, env: ParseEnv): boolean {
+  const state = new inlineParser.inline.State(src, inlineParser, { references: env.references ?? {} }, []);
+  inlineParser.inline.tokenize(state);
+  for (const rule of inlineParser.inline.ruler2.getRules('')) rule(state);
+  const waiting = (list: readonly Delimiter[] | undefined) => list?.some((d) => d.open && d.end < 0) ?? false;
+  const meta = state.tokens_meta as ReadonlyArray<{ delimiters?: Delimiter[] } | null>;
+  return !waiting(state.delimiters as unknown as Delimiter[]) && !meta.some((m) => waiting(m?.delimiters));
+}
+
 /** A copy of `env` that later definitions can be added to without touching the original. */
 export function cloneEnv(env: ParseEnv): ParseEnv {
   return {

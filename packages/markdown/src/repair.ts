@@ -67,7 +67,7 @@ function lineCount(text: string): number {
   return text.endsWith('\n') ? newlines : newlines + 1;
 }
 
-interface InlineRepair {
+export interface InlineRepair {
   /** Ranges of the leaf's content to drop, as offsets from its start. */
   readonly removals: Array<readonly [number, number]>;
   /** Openers still waiting for their closer, innermost last, with their offsets. */
@@ -87,7 +87,7 @@ const WHITESPACE = /\s/u;
  * code spans, links and images. Follows CommonMark's flanking rules so that `snake_case` and
  * `2 * 3` are not taken for openers.
  */
-function scanInline(source: string, markPending: boolean): InlineRepair {
+export function scanInline(source: string, markPending: boolean): InlineRepair {
   const removals: Array<readonly [number, number]> = [];
   let pendingLink: InlineRepair['pendingLink'];
   let openers: Array<{ run: string; at: number }> = [];

@@ -248,6 +248,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   /** A piece of the open block, rendered as the streaming tail; see {@link OpenBlockDeps}. */
   private readonly openBlockDeps: OpenBlockDeps = {
     parseBlocks: (src) => parseBlocks(src, cloneEnv(this.stableEnv), this.counters),
+    env: () => withPendingDefinitions(this.stableEnv),
     renderPiece: (src) => {
       const { repaired, env: found, tokens } = this.parseRepaired(src, false, []);
       const env = withPendingDefinitions(found);
