@@ -84,7 +84,9 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
         </ol>
       );
     case 'tbody':
-      return <tbody key={key}>{renderRowGroups(node.children, ctx)}</tbody>;
+      return <tbody key={key}>{renderGroups(node.children, ctx)}</tbody>;
+    case 'p':
+      return <p key={key}>{renderGroups(node.children, ctx)}</p>;
     case 'th':
     case 'td':
       return createElement(
@@ -98,24 +100,26 @@ function renderNode(node: MarkdownNode, key: number, ctx: RenderContextValue): R
     : createElement(node.tagName, { key }, ...renderNodes(node.children, ctx));
 }
 
-const sameRows = (a: RowGroupProps, b: RowGroupProps) =>
-  a.ctx === b.ctx && a.rows.length === b.rows.length && a.rows.every((row, i) => row === b.rows[i]);
+const sameNodes = (a: NodeGroupProps, b: NodeGroupProps) =>
+  a.ctx === b.ctx && a.nodes.length === b.nodes.length && a.nodes.every((node, i) => node === b.nodes[i]);
 
-interface RowGroupProps {
-  readonly rows: readonly MarkdownNode[];
+interface NodeGroupProps {
+  readonly nodes: readonly MarkdownNode[];
   readonly ctx: RenderContextValue;
 }
 
-// A table that is still streaming keeps its finished rows (the same nodes on every update), so its
-// body renders in memoised groups: a new row re-renders one group, not every row of the table.
-const RowGroup = memo(function RowGroup({ rows, ctx }: RowGroupProps) {
-  return <>{renderNodes(rows, ctx)}</>;
-}, sameRows);
+// A streaming table keeps its finished rows, and a long streaming paragraph its finished text
+// (the same nodes on every update), so their children render in memoised groups: a token
+// re-renders the last group, not every row or link. Always grouped, so nothing is remounted when
+// a paragraph or table grows past one group.
+const NodeGroup = memo(function NodeGroup({ nodes, ctx }: NodeGroupProps) {
+  return <>{renderNodes(nodes, ctx)}</>;
+}, sameNodes);
 
-function renderRowGroups(rows: readonly MarkdownNode[], ctx: RenderContextValue): ReactNode[] {
+function renderGroups(nodes: readonly MarkdownNode[], ctx: RenderContextValue): ReactNode[] {
   const groups: ReactNode[] = [];
-  for (let start = 0; start < rows.length; start += FANOUT) {
-    groups.push(<RowGroup key={start} rows={rows.slice(start, start + FANOUT)} ctx={ctx} />);
+  for (let start = 0; start < nodes.length; start += FANOUT) {
+    groups.push(<NodeGroup key={start} nodes={nodes.slice(start, start + FANOUT)} ctx={ctx} />);
   }
   return groups;
 }
