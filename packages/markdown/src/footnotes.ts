@@ -1,7 +1,15 @@
 import type { MarkdownBlock } from './streaming-markdown.js';
 import type { MarkdownElement, MarkdownNode } from './tree.js';
 
-/** Add the labels of the footnotes used in `nodes` to `refs`, and the definitions written there to `defs`. */
+/**
+ * Add the labels of the footnotes used in `nodes` to `refs`, and the definitions written there to `defs`.
+ *
+ * @example
+ * ```ts
+ * const refs: string[] = [];
+ * collectFootnoteInfo(parseMarkdown('See [^a].\n\n[^a]: A.'), refs, []); // refs: ['a']
+ * ```
+ */
 export function collectFootnoteInfo(nodes: readonly MarkdownNode[], refs: string[], defs: MarkdownElement[]): void {
   for (const node of nodes) {
     if (node.type !== 'element') continue;

@@ -2,7 +2,7 @@ import { collectFootnoteInfo } from './footnotes.js';
 import type { OpenBlock, OpenBlockDeps, RenderedOpenBlock } from './open-block.js';
 import { closesEveryDelimiter, type ParseEnv } from './parser.js';
 import { PENDING_MARK } from './pending.js';
-import { scanInline } from './repair.js';
+import { scanInline } from './scan-inline.js';
 import type { MarkdownElement, MarkdownNode } from './tree.js';
 
 // A long open paragraph is split at a safe point: a space after which nothing written before can
@@ -71,7 +71,15 @@ function settles(seg: string, env: ParseEnv): boolean {
   return closesEveryDelimiter(seg, env);
 }
 
-/** An open paragraph, kept up to its last safe split point. */
+/**
+ * An open paragraph, kept up to its last safe split point.
+ *
+ * @example
+ * ```ts
+ * const paragraph = new OpenParagraph(tail, deps);
+ * paragraph.render(tail + token)?.nodes; // [{ tagName: 'p', ... }], or undefined: parse it whole
+ * ```
+ */
 export class OpenParagraph implements OpenBlock {
   private kept = '';
   private nodes: MarkdownNode[] = [];
