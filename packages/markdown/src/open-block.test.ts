@@ -49,6 +49,16 @@ function linksLine(bytes: number): string {
   return `${out} done.\n`;
 }
 
+/** One line mixing code spans, emphasis, links and stray markers. */
+function mixedLine(items: number): string {
+  let out = 'Notes:';
+  for (let i = 0; i < items; i++) {
+    out += ` see *note ${i}* and **bold ${i}** \`c${i}\` [r](https://e.com/${i}) _x_ 2 * 3 a\\*b`;
+    if (i % 4 === 3) out += ' ``a ` b`` <https://e.org/x`y> [^1] ![i](https://e.com/i.png)';
+  }
+  return `${out} end.\n`;
+}
+
 // Every update of a chunked stream must render exactly what a parse of that prefix from scratch renders.
 function expectEveryPrefix(text: string, sizes: readonly number[]): void {
   const doc = createStreamingMarkdown();
@@ -65,12 +75,18 @@ function expectEveryPrefix(text: string, sizes: readonly number[]): void {
   expect(nodesOf(doc.update(text, { complete: true }))).toEqual(parseMarkdown(text));
 }
 
-const documents = { code: codeDocument(30), table: tableDocument(30), paragraph: paragraphDocument(30) };
+const documents = {
+  code: codeDocument(30),
+  table: tableDocument(30),
+  paragraph: paragraphDocument(30),
+  mixed: mixedLine(40),
+};
 const small = {
   code: codeDocument(10),
   table: tableDocument(10),
   paragraph: paragraphDocument(10),
   links: linksLine(1500),
+  mixed: mixedLine(12),
 };
 
 /** Mean parser characters per update over `[from, to)` (fractions of the updates) of a 4-character stream. */

@@ -21,8 +21,11 @@ export interface OpenBlockDeps {
   readonly parseBlocks: (src: string) => Token[];
   /** The definitions inline parsing reads while streaming. */
   readonly env: () => ParseEnv;
-  /** `src` rendered as a streaming tail; undefined if it would read other definitions than the tail did. */
-  readonly renderPiece: (src: string) => RenderedPiece | undefined;
+  /**
+   * `src` rendered as a streaming tail (repaired unless `repair` is false); undefined if it would
+   * read other definitions than the tail did.
+   */
+  readonly renderPiece: (src: string, repair?: boolean) => RenderedPiece | undefined;
 }
 
 /** An open block's nodes, with the footnotes they use and define (found without walking the kept part again). */

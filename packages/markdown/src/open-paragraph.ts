@@ -51,6 +51,25 @@ function unguarded(nodes: readonly MarkdownNode[] | undefined): MarkdownNode[] |
   return value ? [{ type: 'text', value }, ...p.children.slice(1)] : p.children.slice(1);
 }
 
+/**
+ * Whether all that is left of the rendered text after the split point is the guard itself: the
+ * repair held the rest back (a marker typed last) and the paragraph's end trimmed the space.
+ */
+function isOnlyGuard(nodes: readonly MarkdownNode[] | undefined): boolean {
+  const p = nodes?.[0];
+  if (nodes?.length !== 1 || p?.type !== 'element' || p.tagName !== 'p' || p.children.length !== 1) return false;
+  const only = p.children[0]!;
+  return only.type === 'text' && only.value === GUARD.trimEnd();
+}
+
+/** The kept nodes as the end of a paragraph: the space after the split point is trimmed there. */
+function withoutLastSpace(nodes: readonly MarkdownNode[]): MarkdownNode[] {
+  const last = nodes[nodes.length - 1];
+  if (last?.type !== 'text' || !last.value.endsWith(' ')) return nodes.slice();
+  const value = last.value.slice(0, -1);
+  return value ? [...nodes.slice(0, -1), { type: 'text', value }] : nodes.slice(0, -1);
+}
+
 /** `a` followed by `b`, with the text nodes where they meet made one (as the converter does). */
 function join(a: readonly MarkdownNode[], b: readonly MarkdownNode[]): MarkdownNode[] {
   const last = a[a.length - 1];
@@ -64,8 +83,6 @@ function join(a: readonly MarkdownNode[], b: readonly MarkdownNode[]): MarkdownN
 /** Whether nothing in `seg` (which ends with a space) is left open for later text to close. */
 function settles(seg: string, env: ParseEnv): boolean {
   if (seg.includes(PENDING_MARK) || seg.includes(GUARD[0]!)) return false;
-  // A backtick that a link target or an autolink took in may be counted differently here.
-  if (seg.includes('`') && /<|\]\(|\[\^/.test(seg)) return false;
   const scan = scanInline(seg, true);
   if (scan.removals.length > 0 || scan.openers.length > 0 || scan.pendingLink) return false;
   return closesEveryDelimiter(seg, env);
@@ -105,11 +122,15 @@ export class OpenParagraph implements OpenBlock {
     if (second > 0 && DELIMITER_LIKE.test(rest.slice(second, secondEnd < 0 ? rest.length : secondEnd)))
       return undefined;
     if (rest.length >= this.nextTry) rest = this.advance(rest);
-    const nodes = unguarded(this.deps.renderPiece(GUARD + rest)?.nodes);
-    if (!nodes) return undefined;
+    const rendered = this.deps.renderPiece(GUARD + rest)?.nodes;
+    const nodes = unguarded(rendered);
+    let children: MarkdownNode[];
+    if (nodes) children = join(this.nodes, nodes);
+    else if (isOnlyGuard(rendered)) children = withoutLastSpace(this.nodes);
+    else return undefined;
     const footnoteRefs = this.refs.slice();
-    collectFootnoteInfo(nodes, footnoteRefs, []);
-    const p: MarkdownElement = { type: 'element', tagName: 'p', properties: {}, children: join(this.nodes, nodes) };
+    collectFootnoteInfo(nodes ?? [], footnoteRefs, []);
+    const p: MarkdownElement = { type: 'element', tagName: 'p', properties: {}, children };
     return { nodes: [p], footnoteRefs, footnoteDefs: NO_DEFS };
   }
 
@@ -128,7 +149,8 @@ export class OpenParagraph implements OpenBlock {
       if (lineStart === 0 ? !this.keptLineIsText : !isLetterLine(rest.slice(lineStart))) continue;
       const seg = rest.slice(0, at + 1);
       if (!settles(seg, this.deps.env())) continue;
-      const rendered = unguarded(this.deps.renderPiece(GUARD + seg)?.nodes);
+      // Not repaired: what ends the piece is not the end of the text (`[a]` is not typed last).
+      const rendered = unguarded(this.deps.renderPiece(GUARD + seg, false)?.nodes);
       if (!rendered) return rest;
       // The paragraph ends at its last non-space character, so the space is given back here.
       const segNodes = join(rendered, [{ type: 'text', value: ' ' }]);

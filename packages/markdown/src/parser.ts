@@ -81,12 +81,13 @@ interface Delimiter {
 }
 
 /**
- * Whether inline parsing of `src` leaves no emphasis or strikethrough opener without its closer
- * (one that text after `src` could still close).
+ * Whether inline parsing of `src` leaves nothing that text after it could still close: no
+ * emphasis or strikethrough opener without its closer, no backtick run without its closer (such
+ * a run stays text, at any depth, until one of its length follows).
  *
  * @example
  * ```ts
- * closesEveryDelimiter('**a** b', {}); // true
+ * closesEveryDelimiter('**a** `b` c', {}); // true
  * closesEveryDelimiter('**a* b', {}); // false: one `*` still opens
  * ```
  */
@@ -95,6 +96,7 @@ export function closesEveryDelimiter(src: string, env: ParseEnv): boolean {
   inlineParser.inline.tokenize(state);
   for (const rule of inlineParser.inline.ruler2.getRules('')) rule(state);
   const waiting = (list: readonly Delimiter[] | undefined) => list?.some((d) => d.open && d.end < 0) ?? false;
+  if (state.tokens.some((token) => token.type === 'text' && token.content.includes('`'))) return false;
   const meta = state.tokens_meta as ReadonlyArray<{ delimiters?: Delimiter[] } | null>;
   return !waiting(state.delimiters as unknown as Delimiter[]) && !meta.some((m) => waiting(m?.delimiters));
 }

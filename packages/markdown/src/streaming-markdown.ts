@@ -249,8 +249,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private readonly openBlockDeps: OpenBlockDeps = {
     parseBlocks: (src) => parseBlocks(src, cloneEnv(this.stableEnv), this.counters),
     env: () => withPendingDefinitions(this.stableEnv),
-    renderPiece: (src) => {
-      const { repaired, env: found, tokens } = this.parseRepaired(src, false, []);
+    renderPiece: (src, repair = true) => {
+      const { repaired, env: found, tokens } = this.parseRepaired(src, !repair, []);
       const env = withPendingDefinitions(found);
       if (definitionsFingerprint(env) !== this.fingerprint) return undefined;
       parseInlines(tokens, env, this.counters);

@@ -104,7 +104,8 @@ interface Frame {
 function push(frames: Frame[], node: MarkdownNode): void {
   const top = frames[frames.length - 1]!;
   const last = top.children[top.children.length - 1];
-  // Adjacent text (soft breaks, refused links) becomes one node, so equal documents give equal trees.
+  // Adjacent text becomes one node and empty text none: equal documents give equal trees.
+  if (node.type === 'text' && node.value === '') return;
   if (node.type === 'text' && last?.type === 'text') {
     top.children[top.children.length - 1] = { type: 'text', value: last.value + node.value };
   } else {
