@@ -1,8 +1,7 @@
+export { collectFootnotes, type FootnoteList } from './footnotes.js';
 export { repairMarkdown } from './repair.js';
 export {
-  collectFootnotes,
   createStreamingMarkdown,
-  type FootnoteList,
   type MarkdownBlock,
   type MarkdownOptions,
   type MarkdownSnapshot,

@@ -18,6 +18,8 @@ export interface ParseCounters {
   blockPasses: number;
   /** Inline passes over one block's leaf contents. */
   inlinePasses: number;
+  /** Characters handed to the parser: the source of block passes plus the leaf contents of inline passes. */
+  parsedChars: number;
 }
 
 function createParser(): MarkdownItInstance {
@@ -44,7 +46,10 @@ inlineParser.core.ruler.disable(['normalize', 'block', 'strip_references']);
  * `env`.
  */
 export function parseBlocks(src: string, env: ParseEnv, counters?: ParseCounters): Token[] {
-  if (counters) counters.blockPasses++;
+  if (counters) {
+    counters.blockPasses++;
+    counters.parsedChars += src.length;
+  }
   return blockParser.parse(src, env);
 }
 
@@ -54,7 +59,11 @@ export function parseBlocks(src: string, env: ParseEnv, counters?: ParseCounters
  */
 export function parseInlines(tokens: Token[], env: ParseEnv, counters?: ParseCounters): void {
   if (counters) counters.inlinePasses++;
-  for (const token of tokens) if (token.type === 'inline') token.children = [];
+  for (const token of tokens) {
+    if (token.type !== 'inline') continue;
+    token.children = [];
+    if (counters) counters.parsedChars += token.content.length;
+  }
   // footnote_ref records first uses in env; give each pass its own copy so passes do not leak.
   const footnoteRefs = env.footnotes?.refs;
   const passEnv: ParseEnv = {
@@ -64,6 +73,32 @@ export function parseInlines(tokens: Token[], env: ParseEnv, counters?: ParseCou
   const state = new inlineParser.core.State('', inlineParser, passEnv);
   state.tokens = tokens;
   inlineParser.core.process(state);
+}
+
+interface Delimiter {
+  readonly open: boolean;
+  readonly end: number;
+}
+
+/**
+ * Whether inline parsing of `src` leaves nothing that text after it could still close: no
+ * emphasis or strikethrough opener without its closer, no backtick run without its closer (such
+ * a run stays text, at any depth, until one of its length follows).
+ *
+ * @example
+ * ```ts
+ * closesEveryDelimiter('**a** `b` c', {}); // true
+ * closesEveryDelimiter('**a* b', {}); // false: one `*` still opens
+ * ```
+ */
+export function closesEveryDelimiter(src: string, env: ParseEnv): boolean {
+  const state = new inlineParser.inline.State(src, inlineParser, { references: env.references ?? {} }, []);
+  inlineParser.inline.tokenize(state);
+  for (const rule of inlineParser.inline.ruler2.getRules('')) rule(state);
+  const waiting = (list: readonly Delimiter[] | undefined) => list?.some((d) => d.open && d.end < 0) ?? false;
+  if (state.tokens.some((token) => token.type === 'text' && token.content.includes('`'))) return false;
+  const meta = state.tokens_meta as ReadonlyArray<{ delimiters?: Delimiter[] } | null>;
+  return !waiting(state.delimiters as unknown as Delimiter[]) && !meta.some((m) => waiting(m?.delimiters));
 }
 
 /** A copy of `env` that later definitions can be added to without touching the original. */
@@ -96,6 +131,21 @@ export function definitionsFingerprint(env: ParseEnv): string {
  */
 export function unescapeInfo(info: string): string {
   return blockParser.utils.unescapeAll(info);
+}
+
+/**
+ * Whether a fence token has no closing line yet (it runs to the end of the source).
+ *
+ * @example
+ * ```ts
+ * fenceIsOpen(parseBlocks('```ts\nconst a', {})[0]!); // true
+ * ```
+ */
+export function fenceIsOpen(token: Token): boolean {
+  const lines = token.map ? token.map[1] - token.map[0] : 0;
+  const content = token.content;
+  const contentLines = (content.match(/\n/g)?.length ?? 0) + (content && !content.endsWith('\n') ? 1 : 0);
+  return lines < contentLines + 2;
 }
 
 export type { Token };

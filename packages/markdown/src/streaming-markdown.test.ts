@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answers } from '../test/corpus.js';
+import { collectFootnotes } from './footnotes.js';
 import { repairMarkdown } from './repair.js';
-import {
-  collectFootnotes,
-  createStreamingMarkdown,
-  type MarkdownSnapshot,
-  parseMarkdown,
-} from './streaming-markdown.js';
+import { createStreamingMarkdown, type MarkdownSnapshot, parseMarkdown } from './streaming-markdown.js';
 
 const nodesOf = (snapshot: MarkdownSnapshot) => snapshot.blocks.flatMap((block) => block.nodes);
 const corpus = Object.entries(answers);
@@ -59,8 +55,12 @@ describe('createStreamingMarkdown', () => {
     }
     expect(doc.counters.completedBlocks).toBeGreaterThan(15);
     expect(doc.counters.completedBlockParses).toBe(doc.counters.completedBlocks);
-    // The open tail is all that is parsed per update: inline passes are one per update plus one per block.
-    expect(doc.counters.inlinePasses).toBe(Math.floor(text.length / 4) + doc.counters.completedBlocks);
+    // The open tail is all that is parsed per update: inline passes are one per update plus one per
+    // block, plus at most one per block for the update that finds its open block ended, and one per
+    // piece of a long open paragraph kept (each at least 256 characters long).
+    const extra = doc.counters.inlinePasses - Math.floor(text.length / 4) - doc.counters.completedBlocks;
+    expect(extra).toBeGreaterThanOrEqual(0);
+    expect(extra).toBeLessThanOrEqual(doc.counters.completedBlocks + text.length / 256);
   });
 
   it('parses completed blocks again only when a definition they may use appears', () => {

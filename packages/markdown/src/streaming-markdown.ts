@@ -1,3 +1,5 @@
+import { collectFootnoteInfo } from './footnotes.js';
+import { type OpenBlock, type OpenBlockDeps, openBlockFor } from './open-block.js';
 import {
   cloneEnv,
   definitionsFingerprint,
@@ -8,7 +10,7 @@ import {
   type Token,
 } from './parser.js';
 import { withPendingDefinitions } from './pending.js';
-import { repairWith } from './repair.js';
+import { type RepairedTail, repairWith } from './repair.js';
 import { type MarkdownElement, type MarkdownNode, type ResolvedPolicy, resolvePolicy, tokensToTree } from './tree.js';
 import type { UrlPolicy } from './url-policy.js';
 
@@ -106,20 +108,17 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-function collectFootnoteInfo(nodes: readonly MarkdownNode[], refs: string[], defs: MarkdownElement[]): void {
-  for (const node of nodes) {
-    if (node.type !== 'element') continue;
-    if (node.tagName === 'footnote-ref') refs.push(node.properties.label!);
-    else if (node.tagName === 'footnote-def') defs.push(node);
-    collectFootnoteInfo(node.children, refs, defs);
-  }
-}
-
 function hasFootnoteInfo(block: MarkdownBlock): boolean {
   return block.footnoteRefs.length > 0 || block.footnoteDefs.length > 0;
 }
 
-function makeBlock(key: string, nodes: readonly MarkdownNode[], open: boolean): MarkdownBlock {
+function makeBlock(
+  key: string,
+  nodes: readonly MarkdownNode[],
+  open: boolean,
+  known?: Pick<MarkdownBlock, 'footnoteRefs' | 'footnoteDefs'>,
+): MarkdownBlock {
+  if (known) return { key, nodes, open, ...known };
   const footnoteRefs: string[] = [];
   const footnoteDefs: MarkdownElement[] = [];
   collectFootnoteInfo(nodes, footnoteRefs, footnoteDefs);
@@ -140,6 +139,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   readonly counters: StreamingCounters = {
     blockPasses: 0,
     inlinePasses: 0,
+    parsedChars: 0,
     completedBlocks: 0,
     completedBlockParses: 0,
   };
@@ -153,6 +153,8 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
   private last: MarkdownSnapshot | undefined;
   /** Text length up to which line breaks have been looked at for blocks to promote. */
   private promoteCheckedUpTo = 0;
+  /** The open tail's block with its finished part kept, when it is one of the kinds that allow it. */
+  private openBlock: OpenBlock | undefined;
 
   constructor(options: MarkdownOptions) {
     this.policy = resolvePolicy(options.urlPolicy);
@@ -164,6 +166,13 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     // `===` on a slice compares memory at once; `startsWith` goes character by character.
     const prefixLength = this.stablePrefix.length;
     if (text.length < prefixLength || text.slice(0, prefixLength) !== this.stablePrefix) this.reset();
+
+    // One open block whose finished part is kept: only the new text is parsed.
+    if (this.openBlock && !complete) {
+      const rendered = this.openBlock.render(text.slice(this.stablePrefix.length));
+      if (rendered) return this.finish(text, complete, this.stableBlocks.slice(), rendered.nodes, rendered);
+      this.openBlock = undefined;
+    }
 
     const tail = text.slice(this.stablePrefix.length);
     // A block can only be completed by a line that ends, so without a new line break since the
@@ -177,16 +186,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     const open = text.slice(this.stablePrefix.length);
     // Parses of the open tail, reused between the repair and the render: most tokens need one.
     const parses: TailParse[] = probe && probe.src === open ? [probe] : [];
-    const parseTail = (src: string): TailParse => {
-      const known = parses.find((p) => p.src === src);
-      if (known) return known;
-      const env = cloneEnv(this.stableEnv);
-      const parsed = { src, env, tokens: parseBlocks(src, env, this.counters) };
-      parses.push(parsed);
-      return parsed;
-    };
-    const repaired = complete ? { text: open, held: undefined } : repairWith(open, (src) => parseTail(src).tokens);
-    const { env: found, tokens: tailTokens } = parseTail(repaired.text);
+    const { repaired, env: found, tokens: tailTokens } = this.parseRepaired(open, complete, parses);
     // While streaming, links through a definition are pending: a definition may still change.
     const env = complete ? found : withPendingDefinitions(found);
     const fingerprint = definitionsFingerprint(env);
@@ -207,15 +207,56 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     }
     this.fingerprint = fingerprint;
     const blocks = this.stableBlocks.slice();
+    if (!complete) this.openBlock = openBlockFor(open, tailTokens, this.openBlockDeps);
     parseInlines(tailTokens, env, this.counters);
-    const tailNodes = tokensToTree(tailTokens, this.policy, repaired.held);
-    const tailBlock = tailNodes.length > 0 ? makeBlock(String(this.stable.length), tailNodes, !complete) : undefined;
-    if (tailBlock) blocks.push(tailBlock);
+    return this.finish(text, complete, blocks, tokensToTree(tailTokens, this.policy, repaired.held));
+  }
 
+  private finish(
+    text: string,
+    complete: boolean,
+    blocks: MarkdownBlock[],
+    tailNodes: readonly MarkdownNode[],
+    footnotes?: Pick<MarkdownBlock, 'footnoteRefs' | 'footnoteDefs'>,
+  ): MarkdownSnapshot {
+    const key = String(this.stable.length);
+    const tailBlock = tailNodes.length > 0 ? makeBlock(key, tailNodes, !complete, footnotes) : undefined;
+    if (tailBlock) blocks.push(tailBlock);
     const hasFootnotes = this.stableFootnoteBlocks > 0 || (tailBlock !== undefined && hasFootnoteInfo(tailBlock));
     this.last = { text, complete, blocks, hasFootnotes };
     return this.last;
   }
+
+  /** Repair `src` (unless complete) and parse it into block tokens, reusing `parses`. */
+  private parseRepaired(
+    src: string,
+    complete: boolean,
+    parses: TailParse[],
+  ): TailParse & { readonly repaired: RepairedTail } {
+    const parseTail = (piece: string): TailParse => {
+      const known = parses.find((p) => p.src === piece);
+      if (known) return known;
+      const env = cloneEnv(this.stableEnv);
+      const parsed = { src: piece, env, tokens: parseBlocks(piece, env, this.counters) };
+      parses.push(parsed);
+      return parsed;
+    };
+    const repaired = complete ? { text: src, held: undefined } : repairWith(src, (piece) => parseTail(piece).tokens);
+    return { ...parseTail(repaired.text), repaired };
+  }
+
+  /** A piece of the open block, rendered as the streaming tail; see {@link OpenBlockDeps}. */
+  private readonly openBlockDeps: OpenBlockDeps = {
+    parseBlocks: (src) => parseBlocks(src, cloneEnv(this.stableEnv), this.counters),
+    env: () => withPendingDefinitions(this.stableEnv),
+    renderPiece: (src, repair = true) => {
+      const { repaired, env: found, tokens } = this.parseRepaired(src, !repair, []);
+      const env = withPendingDefinitions(found);
+      if (definitionsFingerprint(env) !== this.fingerprint) return undefined;
+      parseInlines(tokens, env, this.counters);
+      return { tokens, nodes: tokensToTree(tokens, this.policy, repaired.held) };
+    },
+  };
 
   /**
    * Move every top-level block of `tail` that can no longer change into the stable list. Returns
@@ -278,6 +319,7 @@ class StreamingMarkdownImpl implements StreamingMarkdown {
     this.stableEnv = cloneEnv({});
     this.last = undefined;
     this.promoteCheckedUpTo = 0;
+    this.openBlock = undefined;
   }
 }
 
@@ -318,40 +360,4 @@ export function parseMarkdown(
   const env = options.repair ? withPendingDefinitions(found) : found;
   parseInlines(tokens, env);
   return tokensToTree(tokens, resolvePolicy(options.urlPolicy), repaired.held);
-}
-
-/** Footnotes of a document, in the order a reader meets them, numbered from 1. */
-export interface FootnoteList {
-  /** Label to number, for the references. */
-  readonly numbers: ReadonlyMap<string, number>;
-  /** Definitions that are used, in number order. */
-  readonly definitions: readonly MarkdownElement[];
-}
-
-/**
- * Number a document's footnotes by first use and gather the used definitions, as GitHub does.
- * References to footnotes that are not defined are not numbered.
- *
- * @example
- * ```ts
- * const { numbers, definitions } = collectFootnotes(snapshot.blocks);
- * ```
- */
-export function collectFootnotes(blocks: readonly MarkdownBlock[]): FootnoteList {
-  const defined = new Map<string, MarkdownElement>();
-  for (const block of blocks) {
-    for (const def of block.footnoteDefs)
-      if (!defined.has(def.properties.label!)) defined.set(def.properties.label!, def);
-  }
-  const numbers = new Map<string, number>();
-  const definitions: MarkdownElement[] = [];
-  for (const block of blocks) {
-    for (const label of block.footnoteRefs) {
-      const def = defined.get(label);
-      if (!def || numbers.has(label)) continue;
-      numbers.set(label, numbers.size + 1);
-      definitions.push(def);
-    }
-  }
-  return { numbers, definitions };
 }

@@ -1,5 +1,5 @@
 import { gfmEmailPart, isGfmEmailLiteral } from './email-literal.js';
-import { type Token, unescapeInfo } from './parser.js';
+import { fenceIsOpen, type Token, unescapeInfo } from './parser.js';
 import { PENDING_HREF, PENDING_MARK } from './pending.js';
 import {
   DEFAULT_LINK_PROTOCOLS,
@@ -104,7 +104,8 @@ interface Frame {
 function push(frames: Frame[], node: MarkdownNode): void {
   const top = frames[frames.length - 1]!;
   const last = top.children[top.children.length - 1];
-  // Adjacent text (soft breaks, refused links) becomes one node, so equal documents give equal trees.
+  // Adjacent text becomes one node and empty text none: equal documents give equal trees.
+  if (node.type === 'text' && node.value === '') return;
   if (node.type === 'text' && last?.type === 'text') {
     top.children[top.children.length - 1] = { type: 'text', value: last.value + node.value };
   } else {
@@ -152,13 +153,6 @@ function alignOf(token: Token): 'left' | 'center' | 'right' | undefined {
   const style = attr(token, 'style');
   const match = style ? /text-align:(left|center|right)/.exec(style) : null;
   return (match?.[1] as 'left' | 'center' | 'right' | undefined) ?? undefined;
-}
-
-function fenceIsOpen(token: Token): boolean {
-  const lines = token.map ? token.map[1] - token.map[0] : 0;
-  const content = token.content;
-  const contentLines = (content.match(/\n/g)?.length ?? 0) + (content && !content.endsWith('\n') ? 1 : 0);
-  return lines < contentLines + 2;
 }
 
 /** What inline conversion carries along: the policy and the growing link the mark stands for. */

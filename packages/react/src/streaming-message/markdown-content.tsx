@@ -150,6 +150,10 @@ function renderElement(node: MarkdownElement, key: number, ctx: RenderContextVal
           {renderNodes(node.children, ctx, caret)}
         </ol>
       );
+    case 'tbody':
+      return <tbody key={key}>{renderGroups(node.children, ctx, caret)}</tbody>;
+    case 'p':
+      return <p key={key}>{renderGroups(node.children, ctx, caret)}</p>;
     case 'th':
     case 'td':
       return createElement(
@@ -161,6 +165,39 @@ function renderElement(node: MarkdownElement, key: number, ctx: RenderContextVal
   return node.children.length === 0 && caret == null
     ? createElement(node.tagName, { key })
     : createElement(node.tagName, { key }, ...renderNodes(node.children, ctx, caret));
+}
+
+const sameNodes = (a: NodeGroupProps, b: NodeGroupProps) =>
+  a.ctx === b.ctx &&
+  a.caret === b.caret &&
+  a.nodes.length === b.nodes.length &&
+  a.nodes.every((node, i) => node === b.nodes[i]);
+
+interface NodeGroupProps {
+  readonly nodes: readonly MarkdownNode[];
+  readonly ctx: RenderContextValue;
+  /** Only the last group holds the caret (after the last character). */
+  readonly caret: ReactNode;
+}
+
+// A streaming table keeps its finished rows, and a long streaming paragraph its finished text
+// (the same nodes on every update), so their children render in memoised groups: a token
+// re-renders the last group, not every row or link. Always grouped, so nothing is remounted when
+// a paragraph or table grows past one group.
+const NodeGroup = memo(function NodeGroup({ nodes, ctx, caret }: NodeGroupProps) {
+  return <>{renderNodes(nodes, ctx, caret)}</>;
+}, sameNodes);
+
+function renderGroups(nodes: readonly MarkdownNode[], ctx: RenderContextValue, caret: ReactNode): ReactNode[] {
+  const groups: ReactNode[] = [];
+  for (let start = 0; start < nodes.length; start += FANOUT) {
+    const last = start + FANOUT >= nodes.length;
+    groups.push(
+      <NodeGroup key={start} nodes={nodes.slice(start, start + FANOUT)} ctx={ctx} caret={last ? caret : undefined} />,
+    );
+  }
+  if (nodes.length === 0 && caret != null) groups.push(caret);
+  return groups;
 }
 
 /** One top-level node; those of completed blocks keep their identity, so they render once. */

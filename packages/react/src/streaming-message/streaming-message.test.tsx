@@ -112,6 +112,27 @@ describe('<StreamingMessage>', () => {
     );
   });
 
+  it('keeps the finished rows of a streaming table in the DOM untouched while rows arrive', () => {
+    let text = '| # | Name |\n|---|:---:|\n';
+    for (let i = 1; i <= 40; i++) text += `| ${i} | row **${i}** |\n`;
+    const { container, rerender } = renderStrict(<StreamingMessage text="" status="streaming" />);
+    const seen = new Map<number, Element>();
+    streamInto(text, 3, (prefix) => {
+      rerender(
+        <StrictMode>
+          <StreamingMessage text={prefix} status="streaming" />
+        </StrictMode>,
+      );
+      container.querySelectorAll('tbody tr').forEach((row, i) => {
+        const first = seen.get(i);
+        if (first) expect(row).toBe(first);
+        else seen.set(i, row);
+      });
+    });
+    expect(seen.size).toBe(40);
+    expect(container.querySelector('tbody tr:last-child')?.textContent).toBe('40row 40');
+  });
+
   it('shows a caret only while streaming', () => {
     const { container, rerender } = render(<StreamingMessage text="a" status="streaming" />);
     const caret = container.querySelector('[data-part="caret"]');
