@@ -290,7 +290,7 @@ export class ConversationAgents {
     }
     const { tokensPerSecond, jitter, toolDelayMs } = conversation.controls;
     const source: AsyncIterable<PartEvent> = this.options.model
-      ? textEvents(this.options.model.stream(turn.text, turn.signal))
+      ? this.options.model.stream(turn.text, turn.signal)
       : simulateAnswer(turn.text, { tokensPerSecond, jitter, toolDelayMs, signal: turn.signal });
     return partStream(this.gated(conversation, live, source, turn.signal));
   }
@@ -362,8 +362,4 @@ export class ConversationAgents {
 function cancelledBy(signal: AbortSignal): string | undefined {
   const reason = signal.reason as { cancelledBy?: unknown } | undefined;
   return typeof reason?.cancelledBy === 'string' && reason.cancelledBy !== 'unknown' ? reason.cancelledBy : undefined;
-}
-
-async function* textEvents(text: AsyncIterable<string>): AsyncGenerator<PartEvent> {
-  for await (const delta of text) yield { type: 'text-delta', text: delta };
 }

@@ -1,15 +1,17 @@
 import { anthropic } from '@ai-sdk/anthropic';
 import { openai } from '@ai-sdk/openai';
+import type { PartEvent } from '@resumable/agent';
+import { fullStreamParts } from '@resumable/agent/ai-sdk';
 import { streamText } from 'ai';
 
-/** A model call: the prompt in, a stream of text out. */
-export type TextModel = (prompt: string, signal: AbortSignal) => AsyncIterable<string>;
+/** A model call: the prompt in, the model's part events out (text, reasoning, tool calls, finish with usage). */
+export type PartModel = (prompt: string, signal: AbortSignal) => AsyncIterable<PartEvent>;
 
 /** A real model, when the environment names one. */
 export interface RealModel {
   /** Shown in the UI, e.g. `openai:gpt-4o-mini`. */
   readonly label: string;
-  readonly stream: TextModel;
+  readonly stream: PartModel;
 }
 
 const SYSTEM =
@@ -17,13 +19,14 @@ const SYSTEM =
 
 /**
  * The real model to use, through the Vercel AI SDK, when `OPENAI_API_KEY` or `ANTHROPIC_API_KEY` is
- * set (OpenAI wins when both are). `DEMO_MODEL` overrides the model id. Returns undefined otherwise,
- * and the demo falls back to the simulated model.
+ * set (OpenAI wins when both are), read through `@resumable/agent/ai-sdk`'s `fullStreamParts` so reasoning,
+ * tool calls and usage reach the channel as parts. `DEMO_MODEL` overrides the model id. Returns undefined
+ * otherwise, and the demo falls back to the simulated model.
  *
  * @example
  * ```ts
  * const real = realModelFromEnv(process.env);
- * if (real) for await (const text of real.stream('hi', new AbortController().signal)) console.log(text);
+ * if (real) for await (const event of real.stream('hi', new AbortController().signal)) console.log(event.type);
  * ```
  */
 export function realModelFromEnv(env: NodeJS.ProcessEnv): RealModel | undefined {
@@ -32,7 +35,7 @@ export function realModelFromEnv(env: NodeJS.ProcessEnv): RealModel | undefined 
     return {
       label: `openai:${id}`,
       stream: (prompt, signal) =>
-        streamText({ model: openai(id), system: SYSTEM, prompt, abortSignal: signal }).textStream,
+        fullStreamParts(streamText({ model: openai(id), system: SYSTEM, prompt, abortSignal: signal }).fullStream),
     };
   }
   if (env.ANTHROPIC_API_KEY) {
@@ -40,7 +43,7 @@ export function realModelFromEnv(env: NodeJS.ProcessEnv): RealModel | undefined 
     return {
       label: `anthropic:${id}`,
       stream: (prompt, signal) =>
-        streamText({ model: anthropic(id), system: SYSTEM, prompt, abortSignal: signal }).textStream,
+        fullStreamParts(streamText({ model: anthropic(id), system: SYSTEM, prompt, abortSignal: signal }).fullStream),
     };
   }
   return undefined;
