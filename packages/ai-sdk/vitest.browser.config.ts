@@ -9,7 +9,7 @@ export default defineProject({
   test: {
     name: 'ai-sdk-browser',
     include: ['test/browser/**/*.browser.test.tsx'],
-    globalSetup: [fileURLToPath(new URL('./test/browser/chat-server.ts', import.meta.url))],
+    globalSetup: [fileURLToPath(new URL('./test/browser/chat-server-setup.ts', import.meta.url))],
     testTimeout: 30_000,
     browser: {
       enabled: true,

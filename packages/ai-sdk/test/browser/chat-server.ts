@@ -1,24 +1,18 @@
 /**
  * The Node side of the Chromium run: an emulator, an agent per chat, and the app's endpoint on loopback. The page
- * asks the endpoint to allow its origin on the emulator, POSTs chat requests, and releases a held answer.
+ * asks the endpoint to allow its origin on the emulator, POSTs chat requests, and releases a held answer. Run as
+ * its own process by `chat-server-setup.ts` (with the workspace's `source` condition, so no build is needed); it
+ * prints what the page needs as one JSON line and stops when its stdin closes.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TurnAnswering } from '@resumable/agent';
+import { answerChatRequest } from '@resumable/agent/ai-sdk';
+import { startEmulator } from '@resumable/emulator';
 import * as Ably from 'ably';
-import type { TestProject } from 'vitest/node';
-import { answerChatRequest } from '../../../agent/src/adapters/ai-sdk.js';
-// Relative paths: a global setup is loaded without the workspace's `source` condition.
-import type { TurnAnswering } from '../../../agent/src/index.js';
-import { startEmulator } from '../../../emulator/src/index.js';
 import { gate, startAgent } from '../chat-agent.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    chatServer: { endpoint: string; clientOptions: Ably.ClientOptions };
-  }
-}
-
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+async function main(): Promise<void> {
   const emulator = await startEmulator({ port: 0 });
   const agent = new Ably.Realtime({
     ...(emulator.clientOptions({ clientId: 'agent' }) as Ably.ClientOptions),
@@ -57,14 +51,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  project.provide('chatServer', {
-    endpoint: `http://127.0.0.1:${port}`,
-    clientOptions: emulator.clientOptions({ clientId: 'ann' }) as Ably.ClientOptions,
-  });
-  return async () => {
+  process.stdout.write(
+    `${JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, clientOptions: emulator.clientOptions({ clientId: 'ann' }) })}\n`,
+  );
+  const stop = async () => {
     for (const chat of chats.values()) chat.answering.stop();
     agent.close();
     await new Promise((resolve) => server.close(resolve));
     await emulator.stop();
+    process.exit(0);
   };
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  process.on('SIGTERM', stop);
 }
+
+await main();
