@@ -16,6 +16,7 @@ import {
   TURN_MESSAGE_NAME,
 } from '@resumable/core';
 import type * as Ably from 'ably';
+import { EarlyCancels } from './early-cancels.js';
 import type { PartStream } from './part-events.js';
 import { streamResponse } from './stream-response.js';
 import type { StreamResponseOptions, StreamResult } from './types.js';
@@ -136,6 +137,7 @@ export function answerTurns(
   const answered = new Set<string>();
   const active = new Map<string, Active>();
   const requests = new Map<string, TurnRequest>();
+  const earlyCancels = new EarlyCancels();
   let stopped = false;
 
   function start(
@@ -148,15 +150,21 @@ export function answerTurns(
     const request: TurnRequest = { turnId, responseId, regenerate, signal: controller.signal, ...turn };
     active.set(responseId, { request, controller });
     requests.set(responseId, request);
+    // Stop pressed before the turn reached this process: no model call, and the answer ends cancelled at once.
+    const cancelledEarly = earlyCancels.take(responseId, turnId, regenerate);
     void (async () => {
       try {
-        const stream = await answer(request);
-        const result = await streamResponse(channel, stream, {
+        const stream = cancelledEarly === undefined ? await answer(request) : nothing();
+        const streaming = streamResponse(channel, stream, {
           ...streamOptions,
           responseId,
           turnId,
           signal: controller.signal,
         });
+        // Aborted once the stream has started, so readers get the `cancelled` end (an answer aborted before it
+        // starts publishes nothing, and its turn would show it submitted for ever).
+        if (cancelledEarly !== undefined) controller.abort({ cancelledBy: cancelledEarly });
+        const result = await streaming;
         onResult?.(result, request);
       } catch (cause) {
         onError?.(ResumableError.from(cause), request);
@@ -191,10 +199,16 @@ export function answerTurns(
       answered.add(responseId);
       start(turnId, responseId, true, turn);
     } else if (message.name === CANCEL_MESSAGE_NAME) {
+      let found = false;
       for (const entry of active.values()) {
         const named = responseId ? entry.request.responseId === responseId : entry.request.turnId === turnId;
-        if (named) cancel(entry, message.clientId);
+        if (named) {
+          found = true;
+          cancel(entry, message.clientId);
+        }
       }
+      const finished = responseId ? answered.has(responseId) : turnId !== undefined && turns.has(turnId);
+      if (!found && !finished) earlyCancels.remember({ responseId, turnId }, message.clientId ?? 'unknown');
     }
   };
 
@@ -256,3 +270,6 @@ export function answerTurns(
     stop,
   };
 }
+
+/** The text of an answer cancelled before it started: nothing. */
+async function* nothing(): AsyncGenerator<string> {}

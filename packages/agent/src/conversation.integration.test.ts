@@ -159,6 +159,35 @@ describe.each(['message-per-response', 'message-per-token'] as const)('conversat
     expect(answering.active.size).toBe(0);
   });
 
+  it('a cancel that arrives before its turn (Stop over the channel, the turn through a server) still stops it', async () => {
+    const name = channelName();
+    const agentChannel = (await client('agent', false)).channels.get(name);
+    let modelCalls = 0;
+    const results: string[] = [];
+    const answering = answerTurns(
+      agentChannel,
+      async function* (turn) {
+        modelCalls++;
+        while (!turn.signal.aborted) {
+          yield 'token ';
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      },
+      { pattern, onResult: (result) => results.push(result.status) },
+    );
+    opened.push(() => answering.stop());
+    await agentChannel.whenState('attached');
+    const store = await reader(name);
+    const responseId = `early-${pattern}`;
+    await publishCancel((await client('bob')).channels.get(name), { responseId });
+    await publishTurn((await client('ann')).channels.get(name), { text: 'Tell me everything', responseId });
+    await eventually(() => expect(results).toEqual(['cancelled']));
+    await eventually(() =>
+      expect(store.getResponse(responseId)).toMatchObject({ status: 'cancelled', cancelledBy: 'bob', text: '' }),
+    );
+    expect(modelCalls).toBe(0);
+  });
+
   it.each(['transient disconnect', 'state loss'] as const)(
     'a %s mid-response ends with the source parts',
     async (fault) => {
