@@ -21,6 +21,16 @@ export interface StalenessClockOptions {
 /** Server timestamps further ahead of the local clock than this are garbage, not clock skew. */
 const MAX_CLOCK_LEAD_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * A timestamp this far ahead of the estimate moves it only once {@link JUMP_CONFIRMATIONS} messages in a row say
+ * the same (within {@link JUMP_AGREEMENT_MS}): a client whose clock is minutes off gets there after a few
+ * messages, while one publisher's forged timestamp among the channel's traffic never makes every live answer
+ * look stale.
+ */
+const JUMP_MS = 5 * 60 * 1000;
+const JUMP_CONFIRMATIONS = 3;
+const JUMP_AGREEMENT_MS = 60 * 1000;
+
 /** See {@link createStalenessClock}. */
 export interface StalenessClock {
   /** The estimated server time now. */
@@ -49,6 +59,18 @@ export function createStalenessClock(options: StalenessClockOptions): StalenessC
   let localTimeAtNewest = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
+  /** A jump waiting for confirmation: its lead over the local clock, and how many messages in a row agreed. */
+  let jump: { lead: number; seen: number } | undefined;
+
+  /** Whether a timestamp far ahead of the estimate is confirmed by the ones just before it. */
+  function confirmedJump(time: number): boolean {
+    const lead = time - now();
+    if (jump && Math.abs(lead - jump.lead) <= JUMP_AGREEMENT_MS) jump.seen++;
+    else jump = { lead, seen: 1 };
+    if (jump.seen < JUMP_CONFIRMATIONS) return false;
+    jump = undefined;
+    return true;
+  }
 
   function serverNow(): number {
     return newestServerTime === undefined ? now() : newestServerTime + (now() - localTimeAtNewest);
@@ -78,6 +100,11 @@ export function createStalenessClock(options: StalenessClockOptions): StalenessC
         // One such message must not make every live response stale.
         options.onImplausible?.(time);
         return serverNow();
+      }
+      if (time > serverNow() + JUMP_MS) {
+        if (!confirmedJump(time)) return serverNow();
+      } else {
+        jump = undefined;
       }
       if (newestServerTime === undefined || time > newestServerTime) {
         const expected = timer === undefined || newestServerTime === undefined ? undefined : serverNow();
