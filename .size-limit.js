@@ -7,11 +7,12 @@
 // (~8 KiB of it), and markdown-it with its entity table and linkify-it is ~40 KiB of the component's
 // share. Lower a limit whenever a change makes room; never raise one without saying why.
 //
-// Raised on 2026-12-02 (hooks 13.5 -> 14 KiB, component 65 -> 69.5 KiB, ai-sdk 16 -> 16.5 KiB): seeds carry
+// Raised on 2026-12-02 (hooks 13.5 -> 14.25 KiB, component 65 -> 69.5 KiB, ai-sdk 16 -> 16.5 KiB): seeds carry
 // whole conversations (turn, parts, status: validated on the way in), the shared entry reports the connection
 // state and pages, and <StreamingMessage> gained the part renderers (reasoning, tool cards), the inline caret
 // and connection line, and the open-block caches that keep a token's cost flat in a 30 KB code block, a
-// 400-row table or a 20 KB paragraph. Measured: 13.92, 69.02 and 16.05 KiB.
+// 400-row table or a 20 KB paragraph; then the staleness clock's guard against forged timestamps (90 B).
+// Measured: 14.0, 69.1 and 16.1 KiB.
 const lazyHighlight = {
   name: 'lazy-highlight',
   setup(build) {
@@ -31,14 +32,14 @@ export default [
     name: '@resumable/react/hooks: the hooks and the provider',
     path: 'packages/react/dist/hooks.js',
     import: '{ useChannelHydration, useStreamedResponse, ResponseStoreProvider }',
-    limit: '14 KiB',
+    limit: '14.25 KiB',
   },
   {
     ...base,
     name: '@resumable/react: the hooks alone from the main entry (the markdown parser tree-shaken away)',
     path: 'packages/react/dist/index.js',
     import: '{ useChannelHydration, useStreamedResponse, ResponseStoreProvider }',
-    limit: '14 KiB',
+    limit: '14.25 KiB',
   },
   {
     ...base,
