@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { createConversationStore } from './conversation-store.js';
 import { createResponseStore } from './response-store.js';
 import { createImmediateScheduler } from './schedulers.js';
-import { append, create, partHeaders, start, stop, token, turnMessage } from './test-utils/conversation-messages.js';
+import {
+  append,
+  create,
+  makeConversationStore,
+  partHeaders,
+  start,
+  stop,
+  token,
+  turnMessage,
+} from './test-utils/conversation-messages.js';
 import { serialAt } from './test-utils/messages.js';
-import type { Diagnostic, SeedResponse } from './types.js';
+import type { SeedResponse } from './types.js';
 
 const s = serialAt;
 
-function makeStore() {
-  const diagnostics: Diagnostic[] = [];
-  const store = createConversationStore({
-    scheduler: createImmediateScheduler(),
-    onDiagnostic: (d) => diagnostics.push(d),
-  });
-  return { store, diagnostics };
-}
+const makeStore = makeConversationStore;
 
 const stopped: SeedResponse = {
   responseId: 'r1',

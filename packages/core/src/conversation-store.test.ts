@@ -4,6 +4,7 @@ import { createImmediateScheduler } from './schedulers.js';
 import {
   append,
   create,
+  makeConversationStore,
   partHeaders,
   requestMessage,
   start,
@@ -12,18 +13,10 @@ import {
   turnMessage,
 } from './test-utils/conversation-messages.js';
 import { serialAt } from './test-utils/messages.js';
-import type { Diagnostic } from './types.js';
 
 const s = serialAt;
 
-function makeStore() {
-  const diagnostics: Diagnostic[] = [];
-  const store = createConversationStore({
-    scheduler: createImmediateScheduler(),
-    onDiagnostic: (d) => diagnostics.push(d),
-  });
-  return { store, diagnostics };
-}
+const makeStore = makeConversationStore;
 
 describe('conversation store', () => {
   it('builds a turn with a multi-part message-per-response answer: reasoning, tool call, tool result, text', () => {

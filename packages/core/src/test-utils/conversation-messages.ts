@@ -2,6 +2,9 @@
  * Builders for the conversation convention's messages (turns, parts, cancel, regenerate), in the shapes the
  * SDK delivers, for unit and property tests.
  */
+import { createConversationStore } from '../conversation-store.js';
+import { createImmediateScheduler } from '../schedulers.js';
+import type { Diagnostic } from '../types.js';
 import { append, create, start, stop, token } from './messages.js';
 
 export function turnMessage(fields: {
@@ -57,3 +60,13 @@ export function partHeaders(
 }
 
 export { append, create, start, stop, token };
+
+/** A conversation store that notifies at once, with the diagnostics it reported. */
+export function makeConversationStore() {
+  const diagnostics: Diagnostic[] = [];
+  const store = createConversationStore({
+    scheduler: createImmediateScheduler(),
+    onDiagnostic: (d) => diagnostics.push(d),
+  });
+  return { store, diagnostics };
+}

@@ -174,13 +174,16 @@ export const StreamingMessageParts = forwardRef<HTMLDivElement, HTMLAttributes<H
         ),
       [parts, text, status],
     );
+    // The caret goes inside the last text part when the answer ends in one, else after the last card.
+    const last = slots.at(-1);
+    const endsInText = last?.kind === 'part' && last.part.kind === 'text';
     return (
       <div data-part="content" {...props} ref={ref}>
         {slots.map((slot, index) => (
           <SlotView
             key={slot.key}
             slot={slot}
-            caret={index === slots.length - 1 && slot.kind === 'part' && slot.part.kind === 'text' ? caret : undefined}
+            caret={index === slots.length - 1 && endsInText ? caret : undefined}
             status={status}
             format={format}
             urlPolicy={urlPolicy}
@@ -189,9 +192,7 @@ export const StreamingMessageParts = forwardRef<HTMLDivElement, HTMLAttributes<H
             renderData={renderData}
           />
         ))}
-        {slots.at(-1)?.kind === 'part' && (slots.at(-1) as { part: ConversationPart }).part.kind === 'text'
-          ? null
-          : caret}
+        {endsInText ? null : caret}
       </div>
     );
   },
