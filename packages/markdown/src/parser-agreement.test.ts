@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { answers } from '../test/corpus.js';
+import { useGfmAutolinks } from './autolink-literals.js';
 import { createStreamingMarkdown } from './streaming-markdown.js';
 import type { MarkdownNode } from './tree.js';
 
@@ -52,7 +53,9 @@ function toHtml(nodes: readonly MarkdownNode[]): string {
 }
 
 const normalize = (html: string) => html.replace(/>\n+/g, '>').replace(/\n+</g, '<').trim();
-const reference = new MarkdownIt({ html: false, linkify: true });
+// markdown-it with the same autolink rules as ours (GFM's, in place of linkify-it).
+const reference = new MarkdownIt({ html: false });
+useGfmAutolinks(reference);
 // The tree carries each link resolved (what the browser follows), so the reference's are resolved too.
 const resolveHrefs = (html: string) =>
   html.replace(

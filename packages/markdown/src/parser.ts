@@ -1,6 +1,7 @@
 /// <reference path="./markdown-it-footnote.d.ts" />
 import MarkdownIt, { type MarkdownIt as MarkdownItInstance, type Token } from 'markdown-it';
 import footnote from 'markdown-it-footnote';
+import { useGfmAutolinks } from './autolink-literals.js';
 
 /**
  * Definitions that one part of a document lends to the rest: link reference definitions and the
@@ -25,8 +26,20 @@ export interface ParseCounters {
 function createParser(): MarkdownItInstance {
   // CommonMark + GFM (tables, strikethrough, autolink literals); footnotes by plugin. Raw HTML is
   // off, so tags in model output come through as text.
-  const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+  const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
   md.use(footnote);
+  useGfmAutolinks(md);
+  // markdown-it's own versions also convert host names with punycode; the URL policy resolves every
+  // target with the URL parser, which does that, so the bundle leaves punycode out.
+  const { mdurl } = md.utils.lib;
+  md.normalizeLink = (url) => {
+    const parsed = mdurl.parse(url, true);
+    for (const part of ['auth', 'hostname', 'pathname', 'search', 'hash'] as const) {
+      if (parsed[part]) parsed[part] = mdurl.encode(parsed[part]);
+    }
+    return mdurl.format(parsed);
+  };
+  md.normalizeLinkText = (url) => mdurl.decode(mdurl.format(mdurl.parse(url, true)), `${mdurl.decode.defaultChars}%`);
   // Footnote numbering and the footnote section are built from the tree, so the block that defines
   // a footnote stays where it is written and can be memoised like any other block.
   md.core.ruler.disable(['footnote_tail']);

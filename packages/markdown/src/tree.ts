@@ -1,4 +1,3 @@
-import { gfmEmailPart, isGfmEmailLiteral } from './email-literal.js';
 import { fenceIsOpen, type Token, unescapeInfo } from './parser.js';
 import { PENDING_HREF, PENDING_MARK } from './pending.js';
 import {
@@ -161,13 +160,9 @@ interface InlineContext {
   readonly held: string | undefined;
   /** Links open around the current token (a link's text holds no other link). */
   linkDepth: number;
-  /** Characters of the next text already shown before its link (see the email literal case). */
-  skipText: number;
 }
 
-function pushText(frames: Frame[], text: string, ctx: InlineContext): void {
-  const value = ctx.skipText > 0 ? text.slice(ctx.skipText) : text;
-  ctx.skipText = 0;
+function pushText(frames: Frame[], value: string, ctx: InlineContext): void {
   const at = value.indexOf(PENDING_MARK);
   if (at < 0 || ctx.held === undefined) {
     push(frames, { type: 'text', value });
@@ -212,23 +207,13 @@ function convertInline(tokens: readonly Token[], frames: Frame[], ctx: InlineCon
         open(frames, 'del');
         break;
       case 'link_open': {
-        let raw = attr(token, 'href') ?? '';
+        const raw = attr(token, 'href') ?? '';
         ctx.linkDepth++;
-        if (token.markup === 'linkify' && raw.startsWith('mailto:') && token.info === 'auto') {
-          // Characters GFM does not allow before the local part stay text, outside the link.
-          const address = raw.slice('mailto:'.length);
-          const valid = gfmEmailPart(address);
-          if (valid.length < address.length) {
-            push(frames, { type: 'text', value: address.slice(0, address.length - valid.length) });
-            ctx.skipText = address.length - valid.length;
-            raw = `mailto:${valid}`;
-          }
-        }
         if (raw === PENDING_HREF) {
           open(frames, 'pending-link');
           break;
         }
-        const href = isGfmEmailLiteral(token, raw) === false ? undefined : resolveLink(raw, policy);
+        const href = resolveLink(raw, policy);
         if (href !== undefined) {
           const title = attr(token, 'title');
           open(frames, 'a', title ? { href, rel: LINK_REL, title } : { href, rel: LINK_REL });
@@ -307,7 +292,7 @@ export function resolvePolicy(policy: UrlPolicy = {}): ResolvedPolicy {
  * the growing link text that a pending mark in a repaired tail stands for.
  */
 export function tokensToTree(tokens: readonly Token[], policy: ResolvedPolicy, held?: string): MarkdownNode[] {
-  const ctx: InlineContext = { policy, held, linkDepth: 0, skipText: 0 };
+  const ctx: InlineContext = { policy, held, linkDepth: 0 };
   const root: Frame = { tagName: undefined, properties: {}, children: [] };
   const frames: Frame[] = [root];
   // Paragraphs of tight lists are hidden: their contents sit directly in the list item.

@@ -8,7 +8,6 @@ const PROTOCOL = 'URL policy: only http, https and mailto links by default';
 const LINKIFY = 'GFM autolink literals are on, so a bare URL is a link where CommonMark alone leaves text';
 const ONE_TILDE = 'strikethrough needs two tildes: one tilde is common in prose ("~5 minutes")';
 const TRIPLE_TILDE = 'markdown-it strikes the inner pair of a three-tilde run';
-const WWW = 'a `www.` prefix alone does not make a link (see README: www. links)';
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -36,7 +35,6 @@ export const commonmarkDifferences: ReadonlyMap<number, string> = reasons([
 export const gfmDifferences: ReadonlyMap<number, string> = reasons([
   [[491], ONE_TILDE],
   [[493], TRIPLE_TILDE],
-  [range(622, 628), WWW],
   [[633, 634, 635], 'URL policy: xmpp links are not allowed'],
   [[657], RAW_HTML],
 ]);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeSpecHtml, specHtml } from '../test/spec-html.js';
+import { parseMarkdown } from './streaming-markdown.js';
+
+const html = (markdown: string) => normalizeSpecHtml(specHtml(parseMarkdown(markdown)));
+const link = (href: string, text = href) => `<a href="${href}">${text}</a>`;
+
+describe('GFM autolink literals', () => {
+  it('links URLs with a scheme, local ones included, and leaves bare domains and file names as text', () => {
+    expect(html('Open http://localhost:5173/chat now')).toBe(`<p>Open ${link('http://localhost:5173/chat')} now</p>`);
+    expect(html('See example.com or README.md')).toBe('<p>See example.com or README.md</p>');
+    expect(html('xhttps://example.com')).toBe('<p>xhttps://example.com</p>');
+  });
+
+  it('leaves trailing punctuation, an unbalanced parenthesis and an entity-like end outside the link', () => {
+    expect(html('(see https://example.com/docs).')).toBe(`<p>(see ${link('https://example.com/docs')}).</p>`);
+    expect(html('https://en.example/wiki/Foo_(bar)?')).toBe(`<p>${link('https://en.example/wiki/Foo_(bar)')}?</p>`);
+    expect(html('www.example.com/q?a=1&hl;')).toBe(
+      `<p>${link('http://www.example.com/q?a=1', 'www.example.com/q?a=1')}&amp;hl;</p>`,
+    );
+  });
+
+  it('keeps emphasis characters inside a URL part of it', () => {
+    expect(html('https://example.com/*draft*/')).toBe(`<p>${link('https://example.com/*draft*/')}</p>`);
+  });
+
+  it('links www. only at a boundary, and not with an underscore in the last two segments', () => {
+    expect(html('*www.example.com*')).toBe(`<p><em>${link('http://www.example.com/', 'www.example.com')}</em></p>`);
+    expect(html('awww.example.com')).toBe('<p>awww.example.com</p>');
+    expect(html('www.a_b.example')).toBe('<p>www.a_b.example</p>');
+  });
+
+  it('reads email addresses by GFM’s character rules, with or without mailto:', () => {
+    expect(html('Write to *support@example.com*.')).toBe(
+      `<p>Write to <em>${link('mailto:support@example.com', 'support@example.com')}</em>.</p>`,
+    );
+    expect(html('mailto:team@example.com')).toBe(`<p>${link('mailto:team@example.com')}</p>`);
+    expect(html('hello@mail+xyz.example and a@b.example-')).toBe('<p>hello@mail+xyz.example and a@b.example-</p>');
+  });
+
+  it('does not link a URL inside a link’s text again', () => {
+    expect(html('[https://a.example](https://b.example/)')).toBe(
+      `<p>${link('https://b.example/', 'https://a.example')}</p>`,
+    );
+  });
+
+  it('resolves an international host name to its ASCII form', () => {
+    expect(html('[shop](http://bücher.example/café)')).toBe(
+      `<p>${link('http://xn--bcher-kva.example/caf%C3%A9', 'shop')}</p>`,
+    );
+  });
+});
