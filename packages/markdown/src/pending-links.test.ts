@@ -36,7 +36,7 @@ function isSubsequence(part: readonly string[], whole: readonly string[]): boole
 const word = fc.constantFrom('see', 'the', 'docs', 'Ably', 'resume', 'token', 'x_y', '2 * 3', 'a~b', 'v1.2');
 const url = fc
   .tuple(
-    fc.constantFrom('https://', 'http://', 'HTTPS://'),
+    fc.constantFrom('https://', 'http://', 'HTTPS://', 'www.'),
     fc.constantFrom('example.com', 'docs.ably.io', 'foo.bar'),
     fc.constantFrom('', '/', '/path', '/a_b', '/x?q=1&r=2', '/(paren)', '/docs#top'),
   )
@@ -57,7 +57,7 @@ const link = fc.oneof(
 const inline = fc.oneof(word, word, link);
 const phrase = fc.array(inline, { minLength: 1, maxLength: 6 }).map((parts) => parts.join(' '));
 // A bare URL or email right after an opening `_` or `~~` is left out: see the README's known limits.
-const startsBare = (p: string) => /^(https?:\/\/|[\w.+-]+@)/i.test(p);
+const startsBare = (p: string) => /^(https?:\/\/|www\.|[\w.+-]+@)/i.test(p);
 const wrapped = fc.oneof(
   phrase,
   phrase.map((p) => `**${p}**`),
