@@ -12,7 +12,7 @@ import { checkControlToken, createControlToken } from './control-auth.js';
 import { checkFaultMs, DeliveryQueue } from './delivery-queue.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
 import { parseKey } from './keys.js';
-import { OriginPolicy } from './origin-policy.js';
+import { fromWebPage, OriginPolicy } from './origin-policy.js';
 import { handleHttp } from './rest.js';
 import { SerialClock } from './serials.js';
 
@@ -304,15 +304,25 @@ export class EmulatorServer implements Hub, Emulator {
 
   /**
    * The built-in key is public: credentials from it (the key, its tokens, JWTs signed with it) are only
-   * accepted from this machine.
+   * accepted from this machine, and the key itself never from a web page (pages get tokens that a
+   * program signed, so no page ever holds a full-capability key it could be tricked into using).
    */
   admitCredentials(credentials: Credentials, req: IncomingMessage): void {
-    if (credentials.keyName !== this.defaultKeyName || this.isLoopback(req)) return;
-    throw new EmulatorError(
-      40300,
-      403,
-      `The built-in development key "${this.defaultKeyName}" only works from this machine: start the emulator with your own key (option keys, CLI --key) to accept other hosts`,
-    );
+    if (credentials.keyName !== this.defaultKeyName) return;
+    if (!this.isLoopback(req)) {
+      throw new EmulatorError(
+        40300,
+        403,
+        `The built-in development key "${this.defaultKeyName}" only works from this machine: start the emulator with your own key (option keys, CLI --key) to accept other hosts`,
+      );
+    }
+    if (credentials.kind === 'basic' && fromWebPage(req)) {
+      throw new EmulatorError(
+        40300,
+        403,
+        `The built-in development key "${this.defaultKeyName}" is refused from web pages: give the page a token (authUrl or authCallback) that your server signs with the key, as the demo and Storybook do`,
+      );
+    }
   }
 
   /** Start listening. */
