@@ -36,6 +36,17 @@ describe('headers', () => {
     expect(texts).toEqual(['hello', 'hello']);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype'])('ignore a %s key, with a bad-headers diagnostic', (key) => {
+    const { store, diagnostics } = makeStore();
+    const headers = JSON.parse(`{"${key}":"victim","responseId":"r1"}`);
+    store.apply({ ...create({ serial: s(1), responseId: 'r1' }), extras: { headers } });
+    store.apply({ ...append({ serial: s(1), version: s(2), data: 'hi', responseId: 'r1' }), extras: { headers } });
+    expect(store.findByResponseId('r1')?.text).toBe('hi');
+    expect(store.findByResponseId('victim')).toBeUndefined();
+    expect(diagnostics.filter((d) => d.message.includes('reserved key'))).toHaveLength(2);
+    expect(diagnostics.every((d) => d.kind === 'bad-headers')).toBe(true);
+  });
+
   it('never take a responseId from an inherited property', () => {
     const { store, diagnostics } = makeStore();
     const headers = Object.create({ responseId: 'inherited' });
