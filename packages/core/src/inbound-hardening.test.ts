@@ -3,6 +3,7 @@
 import msgpack from '@ably/msgpack-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { headerOf } from './inbound.js';
 import { createResponseStore } from './response-store.js';
 import { createImmediateScheduler } from './schedulers.js';
 import { append, create, serialAt as s } from './test-utils/messages.js';
@@ -45,6 +46,34 @@ describe('headers', () => {
     expect(store.findByResponseId('victim')).toBeUndefined();
     expect(diagnostics.filter((d) => d.message.includes('reserved key'))).toHaveLength(2);
     expect(diagnostics.every((d) => d.kind === 'bad-headers')).toBe(true);
+  });
+
+  it('read extras and version as own data too: a __proto__ key one level up reads the same from both decoders', () => {
+    const wire = `{"extras":{"__proto__":{"headers":{"responseId":"victim"}},"headers":{"responseId":"r1"}},
+      "version":{"__proto__":{"serial":"${s(99)}","metadata":{"status":"error"}},"serial":"${s(2)}"}}`;
+    const results: string[] = [];
+    for (const decoded of [JSON.parse(wire), msgpack.decode(msgpack.encode(JSON.parse(wire)))]) {
+      const { store, diagnostics } = makeStore();
+      store.apply({ ...create({ serial: s(1), responseId: 'r1' }), extras: decoded.extras });
+      store.apply({ ...append({ serial: s(1), data: 'hi', responseId: 'r1' }), ...decoded });
+      const r1 = store.findByResponseId('r1');
+      results.push(`${r1?.text} ${r1?.status} ${store.findByResponseId('victim') === undefined}`);
+      // Each decoder's form is reported: an own "__proto__" key (JSON) or a prototype (msgpack).
+      expect(new Set(diagnostics.map((d) => d.kind))).toEqual(new Set(['bad-headers', 'bad-version']));
+    }
+    expect(results).toEqual(['hi streaming true', 'hi streaming true']);
+  });
+
+  it('give hydration the same header lookups as the store (headerOf): own strings only', () => {
+    const wire = '{"extras":{"__proto__":{"headers":{"responseId":"victim"}}}}';
+    for (const decoded of [JSON.parse(wire), msgpack.decode(msgpack.encode(JSON.parse(wire)))]) {
+      expect(headerOf(decoded, 'responseId')).toBeUndefined();
+    }
+    const inherited = { extras: { headers: Object.create({ turnId: 't1' }) } };
+    expect(headerOf(inherited, 'turnId')).toBeUndefined();
+    expect(headerOf({ extras: { headers: { responseId: 7 } } }, 'responseId')).toBeUndefined();
+    expect(headerOf({ extras: { headers: { responseId: 'r1' } } }, 'responseId')).toBe('r1');
+    expect(headerOf({ extras: { headers: JSON.parse('{"__proto__":"x"}') } }, '__proto__')).toBeUndefined();
   });
 
   it('never take a responseId from an inherited property', () => {
