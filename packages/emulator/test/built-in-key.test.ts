@@ -20,7 +20,8 @@ const query = (credentials: string) => `${credentials}&format=json&v=6`;
 
 describe('the built-in key', () => {
   it('is refused on a WebSocket from a page of an allowed origin, with the fix in the message', async () => {
-    for (const headers of [{ origin: PAGE }, { 'sec-fetch-site': 'same-site' }]) {
+    const pages: Array<Record<string, string>> = [{ origin: PAGE }, { 'sec-fetch-site': 'same-site' }];
+    for (const headers of pages) {
       const raw = await rawConnection(emulator, query(`key=${encodeURIComponent(DEFAULT_KEY)}`), {
         origin: PAGE,
         ...headers,
