@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { headerOf } from './inbound.js';
 import { createResponseStore } from './response-store.js';
 import { createImmediateScheduler } from './schedulers.js';
-import { append, create, serialAt as s } from './test-utils/messages.js';
+import { append, create, remove, serialAt as s, start, token, update } from './test-utils/messages.js';
 import type { Diagnostic } from './types.js';
 
 function makeStore(now?: () => number) {
@@ -102,6 +102,24 @@ describe('fields of the wrong type', () => {
     const { store, diagnostics } = makeStore();
     store.apply({ ...create({ serial: s(1), responseId: 'r1' }), action: 5n });
     expect(diagnostics.map((d) => d.kind)).toEqual(['unknown-action']);
+  });
+});
+
+describe('serials spelled like store ids', () => {
+  it('cannot change, remove or break the responses those ids belong to', () => {
+    const { store, diagnostics } = makeStore();
+    store.apply(start({ serial: s(1), responseId: 'r1' }));
+    store.apply(token({ serial: s(2), responseId: 'r1', data: 'per-token' }));
+    store.seed([{ responseId: 'db', text: 'seeded', createdAt: 0 }]);
+    const before = [store.getResponse('token:r1'), store.getResponse('seed:db')];
+    for (const serial of ['token:r1', 'seed:db', 'serial:token:r1']) {
+      store.apply(update({ serial, version: s(50), data: 'overwritten', responseId: 'x' }));
+      store.apply(append({ serial, version: s(51), data: '!', responseId: 'x' }));
+      store.apply(remove({ serial, version: s(52) }));
+    }
+    expect([store.getResponse('token:r1'), store.getResponse('seed:db')]).toEqual(before);
+    expect(store.getResponse('token:r1')?.text).toBe('per-token');
+    expect(diagnostics.every((d) => d.kind !== 'internal-error')).toBe(true);
   });
 });
 
