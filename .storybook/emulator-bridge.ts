@@ -59,8 +59,10 @@ export function storyEmulatorBridge(): Plugin {
   return {
     name: 'resumable-story-emulator-bridge',
     configureServer(server) {
-      const register = () => {
-        const port = (server.httpServer?.address() as AddressInfo | null)?.port;
+      // `storybook dev` runs Vite in middleware mode (no httpServer of its own): the port a request
+      // came in on is the one its pages are served from.
+      const register = (localPort: number | undefined) => {
+        const port = (server.httpServer?.address() as AddressInfo | null)?.port ?? localPort;
         if (!port) return Promise.resolve();
         return Promise.all(loopbackOrigins(port).map((origin) => control('origins', { origin }))).then(
           () => undefined,
@@ -68,7 +70,7 @@ export function storyEmulatorBridge(): Plugin {
         );
       };
       server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-        registered ??= register();
+        registered ??= register(req.socket.localPort);
         const url = new URL(req.url ?? '/', 'http://storybook');
         if (url.pathname === '/__story-emulator/token') {
           if (refuseForeign(req, res, 'GET')) return;
