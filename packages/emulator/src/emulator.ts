@@ -18,8 +18,8 @@ import { SerialClock } from './serials.js';
 
 /**
  * The key every emulator accepts unless `keys` says otherwise (full capability). It is public, so it
- * only works from this machine (loopback peers) and only on an emulator: never give it to a browser
- * (issue tokens from a server instead) and never expect it to work on Ably.
+ * only works from this machine (loopback peers), only on an emulator, and never from a web page (403
+ * 40300): issue tokens from a server instead, and never expect it to work on Ably.
  *
  * @example
  * ```ts
@@ -60,7 +60,8 @@ export interface EmulatorOptions {
   /**
    * Page origins (`http://localhost:5173`) whose pages may use the emulator: CORS, REST and WebSocket.
    * Requests from any other page are refused (403); programs (Node, curl) send no Origin and are not
-   * affected. Default: none. Add more later with {@link Emulator.allowOrigin}.
+   * affected. Default: none (the emulator cannot tell your dev server's page from any other page on
+   * this machine, so each dev server registers its own). Add more later with {@link Emulator.allowOrigin}.
    */
   allowedOrigins?: readonly string[];
   /**
