@@ -11,8 +11,11 @@ const config: StorybookConfig = {
     // Workspace packages resolve to their src/ through the `source` export condition.
     viteConfig.resolve ??= {};
     viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
-    // Faults from the stories go through this server (no web page may call the emulator's control endpoint).
+    // Faults and tokens for the stories come from this server (no web page may call the emulator's
+    // control endpoint or hold its key).
     viteConfig.plugins = [...(viteConfig.plugins ?? []), storyEmulatorBridge()];
+    // Only Storybook's own pages read what its server hands out: no CORS for other local origins.
+    viteConfig.server = { ...viteConfig.server, cors: false };
     return viteConfig;
   },
 };

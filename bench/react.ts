@@ -47,7 +47,10 @@ async function measure(
   pattern: ResponsePattern,
 ): Promise<Measurement> {
   const channelName = `ai:bench-${variant}-${pattern}-${Date.now()}`;
-  const options = Buffer.from(JSON.stringify(emulator.clientOptions({ clientId: 'viewer' }))).toString('base64');
+  // The page gets a token, never the key (the emulator refuses its built-in key from web pages).
+  const { key, ...withoutKey } = emulator.clientOptions({ clientId: 'viewer' });
+  const { token } = await new Ably.Rest({ key, ...withoutKey, logLevel: 0 }).auth.requestToken({ clientId: 'viewer' });
+  const options = Buffer.from(JSON.stringify({ ...withoutKey, token })).toString('base64');
   const page = await browser.newPage();
   await page.goto(`${baseUrl}/?variant=${variant}&channel=${encodeURIComponent(channelName)}&options=${options}`);
   await page.waitForFunction(() => (window as unknown as { __bench: BenchState }).__bench.ready, undefined, {

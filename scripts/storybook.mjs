@@ -6,14 +6,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// One control token for the emulator and Storybook's server (which passes the stories' faults on).
+// One control token for the emulator and Storybook's server (which passes the stories' faults on), and
+// a key of the emulator's own that only Storybook's server holds (it signs the stories' tokens).
 const token = process.env.RESUMABLE_STORY_EMULATOR_TOKEN ?? randomBytes(24).toString('base64url');
+const key =
+  process.env.RESUMABLE_STORY_EMULATOR_KEY ??
+  `stories.${randomBytes(6).toString('hex')}:${randomBytes(18).toString('base64url')}`;
 const env = {
   ...process.env,
   STORYBOOK_DISABLE_TELEMETRY: '1',
   EMULATOR_PORT: '8788',
   EMULATOR_CONTROL_TOKEN: token,
   RESUMABLE_STORY_EMULATOR_TOKEN: token,
+  RESUMABLE_STORY_EMULATOR_KEY: key,
 };
 const children = [];
 const start = (command, args) => {
@@ -38,6 +43,8 @@ start(process.execPath, [
   join(root, 'packages/emulator/src/cli.ts'),
   '--port',
   '8788',
+  '--key',
+  key,
   '--quiet',
 ]);
 const extra = process.argv.slice(2);

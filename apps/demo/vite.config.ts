@@ -1,9 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { sourceConditions } from '../../vitest.shared.js';
-
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+import { servedRoots } from './server/served-roots.js';
 
 // Workspace packages resolve to their src/ (the `source` condition), so the demo needs no build of the kit.
 export default defineConfig({
@@ -15,7 +13,7 @@ export default defineConfig({
     cors: false,
     fs: {
       strict: true,
-      allow: [here('src'), here('index.html'), here('../../packages'), here('../../node_modules')],
+      allow: [...servedRoots],
       deny: ['.env', '.env.*', '*.{crt,pem,key}', '**/.data/**', '**/.git/**', '**/test/**', '**/*.test.*'],
     },
   },

@@ -2,32 +2,25 @@
  * `pnpm dev`: the emulator (or Ably's cloud with ABLY_API_KEY), the agent server and the Vite app
  * behind one URL.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { type AgentServer, startAgentServer } from './agent-server.js';
 import { startBackend } from './backend.js';
 import { ConversationRecords } from './conversation-records.js';
+import { demoDataDir } from './data-dir.js';
 import { openDatabase } from './database.js';
 import { realModelFromEnv } from './real-model.js';
+import { demoRoot, servedRoots } from './served-roots.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * Where the embedded database keeps conversations: outside the repository and every directory Vite
- * serves (the user's state directory), so no page can fetch them.
- */
-function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'resumable-demo', 'db');
-}
 
 async function main() {
   const backend = await startBackend(process.env);
   // A Postgres server with DATABASE_URL, otherwise PGlite in the state directory (no setup).
   const db = await openDatabase({
     url: process.env.DATABASE_URL,
-    dataDir: process.env.DEMO_DATA_DIR ?? defaultDataDir(process.env),
+    // Outside every directory that is served, so no page can fetch the stored conversations.
+    dataDir: process.env.DATABASE_URL ? undefined : demoDataDir(process.env, [demoRoot, ...servedRoots]),
   });
   const records = await ConversationRecords.open(db);
   const model = realModelFromEnv(process.env);

@@ -13,6 +13,7 @@ import { type ConnectChannelOptions, errorWithHint, isPermanent, validate } from
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
 import { type HistoryWalk, walkHistory } from './history-reader.js';
 import { createHydrationMachine } from './hydration-machine.js';
+import { headerOf } from './inbound.js';
 import { startRepairReads } from './repair-reads.js';
 import type { HydrationStrategy } from './types.js';
 
@@ -118,8 +119,8 @@ export function connectChannel(
     if (name !== TOKEN_EVENT_NAMES.token && name !== TOKEN_EVENT_NAMES.stop && name !== TOKEN_EVENT_NAMES.start) {
       return;
     }
-    const responseId: unknown = message.extras?.headers?.[RESPONSE_ID_HEADER];
-    if (typeof responseId !== 'string' || seenTokenResponses.has(responseId)) return;
+    const responseId = headerOf(message, RESPONSE_ID_HEADER);
+    if (responseId === undefined || seenTokenResponses.has(responseId)) return;
     seenTokenResponses.add(responseId);
     if (name === TOKEN_EVENT_NAMES.start) return;
     if (runInProgress) backfillAfterHydration = true;
@@ -232,7 +233,8 @@ export function connectChannel(
         cancelled: () => superseded(run),
         onItem: (item) => {
           if (item.name === TOKEN_EVENT_NAMES.start || item.name === TOKEN_EVENT_NAMES.complete) {
-            missing.delete(item.extras?.headers?.[RESPONSE_ID_HEADER]);
+            const responseId = headerOf(item, RESPONSE_ID_HEADER);
+            if (responseId !== undefined) missing.delete(responseId);
           }
         },
         done: () => missing.size === 0 && !toLimits,
@@ -503,8 +505,8 @@ export function connectChannel(
 function turnCounter(turns: Set<string>, limit: number) {
   return {
     onItem: (item: Ably.InboundMessage) => {
-      const turnId: unknown = item.extras?.headers?.[TURN_ID_HEADER];
-      if (item.name === TURN_MESSAGE_NAME && typeof turnId === 'string') turns.add(turnId);
+      const turnId = headerOf(item, TURN_ID_HEADER);
+      if (item.name === TURN_MESSAGE_NAME && turnId !== undefined) turns.add(turnId);
     },
     done: () => turns.size >= limit,
   };

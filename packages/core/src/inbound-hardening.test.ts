@@ -3,9 +3,10 @@
 import msgpack from '@ably/msgpack-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { headerOf } from './inbound.js';
 import { createResponseStore } from './response-store.js';
 import { createImmediateScheduler } from './schedulers.js';
-import { append, create, serialAt as s } from './test-utils/messages.js';
+import { append, create, remove, serialAt as s, start, token, update } from './test-utils/messages.js';
 import type { Diagnostic } from './types.js';
 
 function makeStore(now?: () => number) {
@@ -36,6 +37,45 @@ describe('headers', () => {
     expect(texts).toEqual(['hello', 'hello']);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype'])('ignore a %s key, with a bad-headers diagnostic', (key) => {
+    const { store, diagnostics } = makeStore();
+    const headers = JSON.parse(`{"${key}":"victim","responseId":"r1"}`);
+    store.apply({ ...create({ serial: s(1), responseId: 'r1' }), extras: { headers } });
+    store.apply({ ...append({ serial: s(1), version: s(2), data: 'hi', responseId: 'r1' }), extras: { headers } });
+    expect(store.findByResponseId('r1')?.text).toBe('hi');
+    expect(store.findByResponseId('victim')).toBeUndefined();
+    expect(diagnostics.filter((d) => d.message.includes('reserved key'))).toHaveLength(2);
+    expect(diagnostics.every((d) => d.kind === 'bad-headers')).toBe(true);
+  });
+
+  it('read extras and version as own data too: a __proto__ key one level up reads the same from both decoders', () => {
+    const wire = `{"extras":{"__proto__":{"headers":{"responseId":"victim"}},"headers":{"responseId":"r1"}},
+      "version":{"__proto__":{"serial":"${s(99)}","metadata":{"status":"error"}},"serial":"${s(2)}"}}`;
+    const results: string[] = [];
+    for (const decoded of [JSON.parse(wire), msgpack.decode(msgpack.encode(JSON.parse(wire)))]) {
+      const { store, diagnostics } = makeStore();
+      store.apply({ ...create({ serial: s(1), responseId: 'r1' }), extras: decoded.extras });
+      store.apply({ ...append({ serial: s(1), data: 'hi', responseId: 'r1' }), ...decoded });
+      const r1 = store.findByResponseId('r1');
+      results.push(`${r1?.text} ${r1?.status} ${store.findByResponseId('victim') === undefined}`);
+      // Each decoder's form is reported: an own "__proto__" key (JSON) or a prototype (msgpack).
+      expect(new Set(diagnostics.map((d) => d.kind))).toEqual(new Set(['bad-headers', 'bad-version']));
+    }
+    expect(results).toEqual(['hi streaming true', 'hi streaming true']);
+  });
+
+  it('give hydration the same header lookups as the store (headerOf): own strings only', () => {
+    const wire = '{"extras":{"__proto__":{"headers":{"responseId":"victim"}}}}';
+    for (const decoded of [JSON.parse(wire), msgpack.decode(msgpack.encode(JSON.parse(wire)))]) {
+      expect(headerOf(decoded, 'responseId')).toBeUndefined();
+    }
+    const inherited = { extras: { headers: Object.create({ turnId: 't1' }) } };
+    expect(headerOf(inherited, 'turnId')).toBeUndefined();
+    expect(headerOf({ extras: { headers: { responseId: 7 } } }, 'responseId')).toBeUndefined();
+    expect(headerOf({ extras: { headers: { responseId: 'r1' } } }, 'responseId')).toBe('r1');
+    expect(headerOf({ extras: { headers: JSON.parse('{"__proto__":"x"}') } }, '__proto__')).toBeUndefined();
+  });
+
   it('never take a responseId from an inherited property', () => {
     const { store, diagnostics } = makeStore();
     const headers = Object.create({ responseId: 'inherited' });
@@ -62,6 +102,24 @@ describe('fields of the wrong type', () => {
     const { store, diagnostics } = makeStore();
     store.apply({ ...create({ serial: s(1), responseId: 'r1' }), action: 5n });
     expect(diagnostics.map((d) => d.kind)).toEqual(['unknown-action']);
+  });
+});
+
+describe('serials spelled like store ids', () => {
+  it('cannot change, remove or break the responses those ids belong to', () => {
+    const { store, diagnostics } = makeStore();
+    store.apply(start({ serial: s(1), responseId: 'r1' }));
+    store.apply(token({ serial: s(2), responseId: 'r1', data: 'per-token' }));
+    store.seed([{ responseId: 'db', text: 'seeded', createdAt: 0 }]);
+    const before = [store.getResponse('token:r1'), store.getResponse('seed:db')];
+    for (const serial of ['token:r1', 'seed:db', 'serial:token:r1']) {
+      store.apply(update({ serial, version: s(50), data: 'overwritten', responseId: 'x' }));
+      store.apply(append({ serial, version: s(51), data: '!', responseId: 'x' }));
+      store.apply(remove({ serial, version: s(52) }));
+    }
+    expect([store.getResponse('token:r1'), store.getResponse('seed:db')]).toEqual(before);
+    expect(store.getResponse('token:r1')?.text).toBe('per-token');
+    expect(diagnostics.every((d) => d.kind !== 'internal-error')).toBe(true);
   });
 });
 

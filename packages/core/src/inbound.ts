@@ -42,6 +42,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * One field of a nested wire object (extras, version), own properties only: a `__proto__` key that a
+ * msgpack decoder made the object's prototype must not supply fields a JSON reader would not see.
+ * Reports an object whose prototype is not a plain object's.
+ */
+function ownFields(
+  value: Record<string, unknown>,
+  what: string,
+  kind: Diagnostic['kind'],
+  received: unknown,
+  report: Report,
+): (key: string) => unknown {
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    report(kind, `${what} has a non-standard prototype; only its own entries are read`, received);
+  }
+  const reserved = Object.keys(value).filter((key) => FORBIDDEN_KEYS.has(key));
+  if (reserved.length > 0) report(kind, `reserved key(s) ${reserved.join(', ')} in ${what} ignored`, received);
+  return (key) => (FORBIDDEN_KEYS.has(key) ? undefined : Object.getOwnPropertyDescriptor(value, key)?.value);
+}
+
 /** Keys that would reach an object's prototype machinery if a reader assigned them; never kept. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -163,25 +184,46 @@ export function readInbound(received: unknown, report: Report): InboundMessage |
   if (rawVersion !== undefined && rawVersion !== null && !isRecord(rawVersion)) {
     report('bad-version', `version must be an object, got ${typeof rawVersion}; ignored`, received);
   }
-  const version = isRecord(rawVersion) ? rawVersion : undefined;
+  const versionField = isRecord(rawVersion)
+    ? ownFields(rawVersion, 'version', 'bad-version', received, report)
+    : () => undefined;
   const extras = received.extras;
   let headers: Readonly<Record<string, string>> | undefined;
   if (extras !== undefined && extras !== null) {
-    if (isRecord(extras)) headers = stringEntries(extras.headers, 'extras.headers', received, report);
-    else report('bad-headers', 'extras is not an object; ignored', received);
+    if (isRecord(extras)) {
+      const extrasField = ownFields(extras, 'extras', 'bad-headers', received, report);
+      headers = stringEntries(extrasField('headers'), 'extras.headers', received, report);
+    } else report('bad-headers', 'extras is not an object; ignored', received);
   }
   const timestamp = optionalTime(received.timestamp, 'timestamp', received, report);
   return {
     name,
     action,
     serial,
-    versionSerial: optionalString(version?.serial, 'version.serial', 'bad-version', received, report) ?? serial,
+    versionSerial: optionalString(versionField('serial'), 'version.serial', 'bad-version', received, report) ?? serial,
     data: received.data,
     headers,
     clientId: optionalString(received.clientId, 'clientId', 'bad-client-id', received, report),
     timestamp,
-    versionTimestamp: optionalTime(version?.timestamp, 'version.timestamp', received, report) ?? timestamp,
-    metadata: stringEntries(version?.metadata, 'version.metadata', received, report),
+    versionTimestamp: optionalTime(versionField('timestamp'), 'version.timestamp', received, report) ?? timestamp,
+    metadata: stringEntries(versionField('metadata'), 'version.metadata', received, report),
     received,
   };
+}
+
+/**
+ * One header of a raw message, read as {@link readInbound} reads headers: own string entries only, so
+ * a `__proto__` key decoded as a prototype (msgpack) supplies nothing, as it does for a JSON reader.
+ *
+ * @example
+ * ```ts
+ * headerOf(message, 'responseId'); // 'r1', or undefined when absent, inherited or not a string
+ * ```
+ */
+export function headerOf(message: unknown, name: string): string | undefined {
+  if (FORBIDDEN_KEYS.has(name)) return undefined;
+  const own = (value: unknown, key: string): unknown =>
+    isRecord(value) ? Object.getOwnPropertyDescriptor(value, key)?.value : undefined;
+  const value = own(own(own(message, 'extras'), 'headers'), name);
+  return typeof value === 'string' ? value : undefined;
 }

@@ -10,9 +10,11 @@ const usage = `Usage: resumable-emulator [--port 8787] [--host 127.0.0.1] [--key
 
 A local Ably-compatible server (WebSocket realtime + REST on one port) for development and tests.
 The namespace "ai" has mutable messages (updates, deletes, appends) on by default.
-Web pages may only use it from the origins given with --allow-origin (none by default; programs
-such as the Node SDK are not affected). The fault endpoint /_emulator/* needs the control token
-(random per process unless --control-token or EMULATOR_CONTROL_TOKEN sets it) and refuses web pages.`;
+Web pages may only use it from the origins given with --allow-origin (none by default: this
+emulator cannot tell your dev server's page from any other on this machine; programs such as the
+Node SDK are not affected), and only with tokens a program signed: the built-in key is refused from
+web pages. The fault endpoint /_emulator/* needs the control token (random per process unless
+--control-token or EMULATOR_CONTROL_TOKEN sets it) and refuses web pages.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
 
 Client options for the ably SDK:
   new Ably.Realtime(${JSON.stringify({ ...clientOptions, useBinaryProtocol: undefined }, null, 2).replace(/\n/g, '\n  ')})
-  (add useBinaryProtocol: true for msgpack; in browsers prefer token auth over the key)
+  (add useBinaryProtocol: true for msgpack. Browsers: the built-in key is refused from web pages; give
+  them authUrl or authCallback, answered by your server with key.auth.createTokenRequest)
 
 Pages allowed: ${emulator.allowedOrigins().join(', ') || 'none (add --allow-origin http://localhost:5173)'}
 

@@ -122,6 +122,20 @@ export class OriginPolicy {
   }
 }
 
+/**
+ * Does this request come from a web page? Browsers send an `Origin` with CORS and WebSocket requests
+ * and a `Sec-Fetch-Site` with every request (`none` only for one the user typed); programs send neither.
+ *
+ * @example
+ * ```ts
+ * if (fromWebPage(req)) throw new EmulatorError(40300, 403, 'Pages get tokens, never the key');
+ * ```
+ */
+export function fromWebPage(req: IncomingMessage): boolean {
+  const site = headerValue(req, 'sec-fetch-site');
+  return headerValue(req, 'origin') !== undefined || (site !== undefined && site !== 'none');
+}
+
 /** One request header as a string (the first when repeated), `undefined` when absent. */
 export function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

@@ -86,7 +86,8 @@ async function route(ctx: RestContext, pathname: string): Promise<void> {
   if (first === 'keys' && second && third === 'requestToken' && segments.length === 3 && method === 'POST') {
     const body = await readBody(ctx);
     const basic = optionalBasic(ctx);
-    ctx.server.admitCredentials({ kind: 'basic', keyName: second, capability: {} }, req);
+    // A signed token request (no Basic) may come from a page; the key itself may not.
+    ctx.server.admitCredentials({ kind: basic ? 'basic' : 'token', keyName: second, capability: {} }, req);
     send(ctx, 200, ctx.server.auth.requestToken(second, body, basic));
     return;
   }

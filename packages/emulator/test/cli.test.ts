@@ -52,6 +52,24 @@ describe('resumable-emulator CLI', () => {
     expect(await exited).toBe(0);
   }, 30_000);
 
+  it('prints the control token that drives faults, and the pages it lets in', async () => {
+    const { output } = start(['--port', '0', '--quiet']);
+    await waitFor(() => output().includes('Control token:'), 20_000, 'the CLI to print its control token');
+    expect(output()).toContain('Pages allowed: none (add --allow-origin http://localhost:5173)');
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(output())?.[1]);
+    const token = /Control token: (\S+)/.exec(output())?.[1] as string;
+    const drop = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/_emulator/faults/drop`, { method: 'POST', headers, body: '{}' });
+    expect((await drop({ 'content-type': 'application/json' })).status).toBe(401);
+    const answer = await drop({ 'content-type': 'application/json', 'x-emulator-control-token': token });
+    expect(await answer.json()).toEqual({ affected: 0 });
+
+    const allowing = start(['--port', '0', '--quiet', '--allow-origin', 'http://localhost:5173']);
+    await waitFor(() => allowing.output().includes('Control token:'), 20_000, 'the second CLI to start');
+    expect(allowing.output()).toContain('Pages allowed: http://localhost:5173\n');
+    expect(/Control token: (\S+)/.exec(allowing.output())?.[1]).not.toBe(token);
+  }, 40_000);
+
   it('rejects bad arguments with a message and exit code 1', async () => {
     const { output, exited } = start(['--port', 'many']);
     expect(await exited).toBe(1);

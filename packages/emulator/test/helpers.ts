@@ -100,10 +100,13 @@ export function foldText(messages: Ably.InboundMessage[], serial: string): strin
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A raw WebSocket client speaking JSON protocol messages, for bad-input and wire-level tests. */
-export async function rawConnection(emulator: Emulator, query: string) {
+/**
+ * A raw WebSocket client speaking JSON protocol messages, for bad-input and wire-level tests.
+ * `headers` go with the upgrade request (e.g. the `Origin` a page's socket would send).
+ */
+export async function rawConnection(emulator: Emulator, query: string, headers?: Record<string, string>) {
   const { WebSocket } = await import('ws');
-  const ws = new WebSocket(`${emulator.wsUrl}/?${query}`);
+  const ws = new WebSocket(`${emulator.wsUrl}/?${query}`, headers ? { headers } : undefined);
   const inbox: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   let closed = false;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as Ably from 'ably';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, EmulatorError, startEmulator } from '../src/index.js';
@@ -144,6 +145,34 @@ describe('identity', () => {
       ]),
     );
     expect(versions.some((v) => v.version.clientId === 'alice' && v.data !== 'alice wrote this')).toBe(false);
+  });
+
+  it('takes version.clientId from the identity over realtime too: a forged edit is refused, not delivered', async () => {
+    const channelName = uniqueChannel();
+    const serial = await publishOne(channelName);
+    const anyone = new Ably.Realtime({
+      ...emulator.clientOptions(),
+      key: undefined,
+      token: await token({ capability: { '*': ['*'] } }),
+      logLevel: 0,
+    });
+    const watcher = new Ably.Realtime({ ...emulator.clientOptions({ key: KEY, clientId: 'watcher' }), logLevel: 0 });
+    try {
+      const seen: Array<string | undefined> = [];
+      await watcher.channels.get(channelName).subscribe((m) => {
+        if (m.action === 'message.update') seen.push(m.version?.clientId);
+      });
+      const channel = anyone.channels.get(channelName);
+      await expect(channel.updateMessage({ serial, data: 'forged' }, { clientId: 'alice' })).rejects.toMatchObject({
+        code: 40012,
+      });
+      await channel.updateMessage({ serial, data: 'edited without a name' });
+      await waitFor(() => seen.length > 0, 5000, 'the honest edit');
+      expect(seen).toEqual([undefined]);
+    } finally {
+      anyone.close();
+      watcher.close();
+    }
   });
 
   it('refuses a JWT without exp', async () => {

@@ -1,6 +1,7 @@
 /**
  * The Node side of the Chromium run: an emulator, an agent per chat, and the app's endpoint on loopback. The page
- * asks the endpoint to allow its origin on the emulator, POSTs chat requests, and releases a held answer. Run as
+ * asks the endpoint to allow its origin on the emulator, gets its Ably token requests from it (no key reaches the
+ * page), POSTs chat requests, and releases a held answer. Run as
  * its own process by `chat-server-setup.ts` (with the workspace's `source` condition, so no build is needed); it
  * prints what the page needs as one JSON line and stops when its stdin closes.
  */
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     echoMessages: false,
     logLevel: 0,
   });
+  const signer = new Ably.Rest({ ...emulator.clientOptions(), logLevel: 0 });
   const chats = new Map<string, { answering: TurnAnswering; midAnswer: ReturnType<typeof gate>; resume: () => void }>();
   const chatOf = (chatId: string) => {
     let chat = chats.get(chatId);
@@ -39,6 +41,11 @@ async function main(): Promise<void> {
     for await (const chunk of req) body += chunk;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     try {
+      if (url.pathname === '/token') {
+        // The page holds no key: it gets a token request signed here, as a real app's server would sign one.
+        const request = await signer.auth.createTokenRequest({ clientId: 'ann' });
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(request));
+      }
       if (url.pathname === '/allow-origin' && req.headers.origin) emulator.allowOrigin(req.headers.origin);
       else if (url.pathname === '/api/chat')
         await answerChatRequest(chatOf(JSON.parse(body).chatId).answering, JSON.parse(body));
@@ -51,9 +58,10 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  process.stdout.write(
-    `${JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, clientOptions: emulator.clientOptions({ clientId: 'ann' }) })}\n`,
-  );
+  const endpoint = `http://127.0.0.1:${port}`;
+  const { key: _serverOnly, ...withoutKey } = emulator.clientOptions({ clientId: 'ann' });
+  const clientOptions = { ...withoutKey, authUrl: `${endpoint}/token` };
+  process.stdout.write(`${JSON.stringify({ endpoint, clientOptions })}\n`);
   const stop = async () => {
     for (const chat of chats.values()) chat.answering.stop();
     agent.close();

@@ -9,13 +9,14 @@ import { expect, userEvent, waitFor, type within } from 'storybook/test';
 /** Where the stories find the emulator. */
 export const STORY_EMULATOR_PORT = 8788;
 
-/** The emulator's built-in development key (full capability, local only). */
-const EMULATOR_KEY = 'resumable.local:local-emulator-secret';
-
-/** Plain ably client options for the local emulator. */
+/**
+ * Plain ably client options for the local emulator. The page holds no key: the Storybook server signs
+ * a token request for `clientId` (.storybook/story-tokens.ts), and the SDK fetches it again on expiry.
+ */
 export function emulatorClientOptions(clientId: string): Ably.ClientOptions {
   return {
-    key: EMULATOR_KEY,
+    authUrl: new URL('/__story-emulator/token', location.href).toString(),
+    authParams: { clientId },
     clientId,
     endpoint: '127.0.0.1',
     port: STORY_EMULATOR_PORT,
