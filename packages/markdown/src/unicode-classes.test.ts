@@ -29,4 +29,10 @@ describe('Unicode classes for markdown-it', () => {
       expect(differing, name).toEqual([]);
     }
   });
+
+  it('match any code point, lone surrogates included, as uc.micro’s Any does', () => {
+    for (const char of ['a', '\ud800', '\udfff', '😀', '\u{10ffff}', '\0']) {
+      expect(ours.Any.exec(char)?.[0], JSON.stringify(char)).toBe(ucMicro.Any.exec(char)?.[0]);
+    }
+  });
 });
