@@ -74,29 +74,29 @@ const ABANDON_AFTER_MS = 10_000;
  */
 export class ChannelEntry<S extends EntryStore = ResponseStore> {
   readonly store: S;
-  private users = 0;
-  private connection: ChannelSync | undefined;
-  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
-  private abandonTimer: ReturnType<typeof setTimeout> | undefined;
-  private attachedByUs = false;
-  private starting = false;
-  private permanentFailure = false;
-  private retries = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private disposed = false;
-  private connectionError: ResumableError | undefined;
-  private everConnected = false;
-  private stopWatchingConnection: (() => void) | undefined;
-  private stopWatchingChannel: (() => void) | undefined;
-  private readonly listeners = new Set<() => void>();
-  private readonly abort = new AbortController();
-  private unsubscribeStore: (() => void) | undefined;
-  private connectionState: Ably.ConnectionState | undefined;
-  private lastStoreSnapshot: ReturnType<S['getSnapshot']> | undefined;
-  private lastConnectionError: ResumableError | undefined;
-  private lastConnectionState: Ably.ConnectionState | undefined;
-  private lastHasOlder = false;
-  private lastSnapshot: EntrySnapshot<S> | undefined;
+  #users = 0;
+  #connection: ChannelSync | undefined;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #abandonTimer: ReturnType<typeof setTimeout> | undefined;
+  #attachedByUs = false;
+  #starting = false;
+  #permanentFailure = false;
+  #retries = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
+  #connectionError: ResumableError | undefined;
+  #everConnected = false;
+  #stopWatchingConnection: (() => void) | undefined;
+  #stopWatchingChannel: (() => void) | undefined;
+  readonly #listeners = new Set<() => void>();
+  readonly #abort = new AbortController();
+  #unsubscribeStore: (() => void) | undefined;
+  #connectionState: Ably.ConnectionState | undefined;
+  #lastStoreSnapshot: ReturnType<S['getSnapshot']> | undefined;
+  #lastConnectionError: ResumableError | undefined;
+  #lastConnectionState: Ably.ConnectionState | undefined;
+  #lastHasOlder = false;
+  #lastSnapshot: EntrySnapshot<S> | undefined;
 
   constructor(
     readonly channel: Ably.RealtimeChannel,
@@ -105,8 +105,8 @@ export class ChannelEntry<S extends EntryStore = ResponseStore> {
     private readonly onDisposed: (entry: ChannelEntry<S>) => void,
   ) {
     this.store = createStore(createFrameScheduler({ cadence: config.cadence }), config);
-    this.abandonTimer = setTimeout(() => {
-      if (this.users === 0) this.dispose();
+    this.#abandonTimer = setTimeout(() => {
+      if (this.#users === 0) this.dispose();
     }, ABANDON_AFTER_MS);
   }
 
@@ -116,33 +116,33 @@ export class ChannelEntry<S extends EntryStore = ResponseStore> {
    */
   readonly getSnapshot = (): EntrySnapshot<S> => {
     const storeSnapshot = this.store.getSnapshot() as ReturnType<S['getSnapshot']>;
-    const hasOlder = this.connection?.hasOlder ?? false;
+    const hasOlder = this.#connection?.hasOlder ?? false;
     if (
-      this.lastSnapshot &&
-      storeSnapshot === this.lastStoreSnapshot &&
-      this.connectionError === this.lastConnectionError &&
-      this.connectionState === this.lastConnectionState &&
-      hasOlder === this.lastHasOlder
+      this.#lastSnapshot &&
+      storeSnapshot === this.#lastStoreSnapshot &&
+      this.#connectionError === this.#lastConnectionError &&
+      this.#connectionState === this.#lastConnectionState &&
+      hasOlder === this.#lastHasOlder
     ) {
-      return this.lastSnapshot;
+      return this.#lastSnapshot;
     }
-    this.lastStoreSnapshot = storeSnapshot;
-    this.lastConnectionError = this.connectionError;
-    this.lastConnectionState = this.connectionState;
-    this.lastHasOlder = hasOlder;
-    const failed = this.connectionError && !storeSnapshot.error;
-    this.lastSnapshot = {
+    this.#lastStoreSnapshot = storeSnapshot;
+    this.#lastConnectionError = this.#connectionError;
+    this.#lastConnectionState = this.#connectionState;
+    this.#lastHasOlder = hasOlder;
+    const failed = this.#connectionError && !storeSnapshot.error;
+    this.#lastSnapshot = {
       ...storeSnapshot,
       ...(failed
         ? {
-            error: this.connectionError,
-            syncStatus: this.connectionState === 'failed' ? 'error' : storeSnapshot.syncStatus,
+            error: this.#connectionError,
+            syncStatus: this.#connectionState === 'failed' ? 'error' : storeSnapshot.syncStatus,
           }
         : {}),
-      connectionState: this.connectionState,
+      connectionState: this.#connectionState,
       hasOlder,
     };
-    return this.lastSnapshot;
+    return this.#lastSnapshot;
   };
 
   /**
@@ -150,36 +150,36 @@ export class ChannelEntry<S extends EntryStore = ResponseStore> {
    * Resolves at once when there is no sync or nothing older.
    */
   readonly loadOlder = async (): Promise<void> => {
-    const connection = this.connection;
+    const connection = this.#connection;
     if (!connection?.hasOlder) return;
     await connection.loadOlder();
-    if (!this.disposed) this.notify();
+    if (!this.#disposed) this.#notify();
   };
 
   /** Subscribe to changes; the first subscriber connects the channel, the last one releases it (later). */
   readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    this.acquire();
+    this.#listeners.add(listener);
+    this.#acquire();
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
-      this.listeners.delete(listener);
-      this.release();
+      this.#listeners.delete(listener);
+      this.#release();
     };
   };
 
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.#disposed;
   }
 
-  private client(): Ably.RealtimeClient | undefined {
+  #client(): Ably.RealtimeClient | undefined {
     return this.config.client;
   }
 
-  private notify = () => {
-    for (const listener of [...this.listeners]) listener();
-    this.retryIfTransient();
+  #notify = () => {
+    for (const listener of [...this.#listeners]) listener();
+    this.#retryIfTransient();
   };
 
   /**
@@ -187,116 +187,116 @@ export class ChannelEntry<S extends EntryStore = ResponseStore> {
    * timeout) is tried again with a growing delay; the store is idempotent, so folding history
    * again never doubles text. Permanent failures stay on show.
    */
-  private retryIfTransient() {
+  #retryIfTransient() {
     const snapshot = this.store.getSnapshot();
-    if (snapshot.syncStatus === 'live') this.retries = 0;
-    if (snapshot.syncStatus !== 'error' || !snapshot.error || this.permanentFailure) return;
-    if (this.retryTimer !== undefined || this.disposed || !this.connection) return;
+    if (snapshot.syncStatus === 'live') this.#retries = 0;
+    if (snapshot.syncStatus !== 'error' || !snapshot.error || this.#permanentFailure) return;
+    if (this.#retryTimer !== undefined || this.#disposed || !this.#connection) return;
     if (isPermanentCode(snapshot.error.code)) return;
-    const delay = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** this.retries++);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.disposed || this.permanentFailure || this.store.getSnapshot().syncStatus !== 'error') return;
-      this.connection?.stop();
-      this.startSync();
+    const delay = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** this.#retries++);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#disposed || this.#permanentFailure || this.store.getSnapshot().syncStatus !== 'error') return;
+      this.#connection?.stop();
+      this.#startSync();
     }, delay);
   }
 
-  private acquire() {
-    this.users++;
-    if (this.abandonTimer !== undefined) clearTimeout(this.abandonTimer);
-    this.abandonTimer = undefined;
-    if (this.releaseTimer !== undefined) {
-      clearTimeout(this.releaseTimer);
-      this.releaseTimer = undefined;
+  #acquire() {
+    this.#users++;
+    if (this.#abandonTimer !== undefined) clearTimeout(this.#abandonTimer);
+    this.#abandonTimer = undefined;
+    if (this.#releaseTimer !== undefined) {
+      clearTimeout(this.#releaseTimer);
+      this.#releaseTimer = undefined;
     }
-    if (this.starting || this.disposed) return;
-    this.starting = true;
+    if (this.#starting || this.#disposed) return;
+    this.#starting = true;
     // Start after the current commit: StrictMode re-runs a <ChannelProvider>'s layout effect (which
     // resets the channel options) right after our first effect, and the options must be final
     // before the channel attaches.
     queueMicrotask(() => {
-      if (!this.disposed && this.users > 0) this.connect();
-      else this.starting = false;
+      if (!this.#disposed && this.#users > 0) this.#connect();
+      else this.#starting = false;
     });
   }
 
-  private connect() {
-    this.unsubscribeStore = this.store.subscribe(this.notify);
-    this.watchConnection();
+  #connect() {
+    this.#unsubscribeStore = this.store.subscribe(this.#notify);
+    this.#watchConnection();
     const state = this.channel.state;
-    this.attachedByUs = state === 'initialized' || state === 'detached' || state === 'detaching';
+    this.#attachedByUs = state === 'initialized' || state === 'detached' || state === 'detaching';
     const options = channelOptionsOf(this.channel);
-    if (options?.attachOnSubscribe === false && this.attachedByUs) {
+    if (options?.attachOnSubscribe === false && this.#attachedByUs) {
       // ably/react's <ChannelProvider> turns attach-on-subscribe off; hydration needs the subscribe
       // to attach. Same params and modes, so this never triggers a reattach.
       void this.channel.setOptions({ ...options, attachOnSubscribe: true }).catch(() => undefined);
     }
-    this.startSync();
-    this.watchChannel();
+    this.#startSync();
+    this.#watchChannel();
   }
 
-  private startSync() {
+  #startSync() {
     const rewind = this.config.rewind ?? channelOptionsOf(this.channel)?.params?.rewind;
-    this.connection = connectChannel(this.channel, this.store, {
+    this.#connection = connectChannel(this.channel, this.store, {
       strategy: this.config.strategy,
-      signal: this.abort.signal,
+      signal: this.#abort.signal,
       ...(rewind !== undefined ? { rewind: String(rewind) } : {}),
       ...(this.config.seed !== undefined ? { seed: this.config.seed } : {}),
       ...(this.config.pageTurns !== undefined ? { pageTurns: this.config.pageTurns } : {}),
     });
     // hasOlder is known once the first page is read; the store may not change with it.
-    void this.connection.ready.then(() => {
-      if (!this.disposed) this.notify();
+    void this.#connection.ready.then(() => {
+      if (!this.#disposed) this.#notify();
     });
     // The store reports hydration failures as values; nothing may escape as an unhandled rejection.
-    this.connection.ready.catch(() => undefined);
+    this.#connection.ready.catch(() => undefined);
   }
 
   /**
    * A channel that failed for want of a capability or credentials fails again on every attach:
    * stop hydrating (no retry loop against the server) and keep the error on show.
    */
-  private watchChannel() {
+  #watchChannel() {
     const channel = this.channel;
     const onState = (change: Ably.ChannelStateChange) => {
       if (change.current !== 'failed' || !isPermanent(change.reason)) return;
-      this.permanentFailure = true;
-      this.connection?.stop();
+      this.#permanentFailure = true;
+      this.#connection?.stop();
       this.store.setSync('error', false, ResumableError.from(change.reason));
     };
     channel.on(onState);
-    this.stopWatchingChannel = () => channel.off(onState);
+    this.#stopWatchingChannel = () => channel.off(onState);
   }
 
-  private release() {
-    this.users--;
-    if (this.users > 0 || this.disposed) return;
-    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
-    this.releaseTimer = setTimeout(() => {
-      this.releaseTimer = undefined;
-      if (this.users === 0) this.dispose();
+  #release() {
+    this.#users--;
+    if (this.#users > 0 || this.#disposed) return;
+    if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = setTimeout(() => {
+      this.#releaseTimer = undefined;
+      if (this.#users === 0) this.dispose();
     }, RELEASE_DELAY_MS);
   }
 
-  private watchConnection() {
-    const client = this.client();
+  #watchConnection() {
+    const client = this.#client();
     if (!client) return;
     const connection = client.connection;
-    const onState = (change: Ably.ConnectionStateChange) => this.onConnectionState(change.current, change.reason);
+    const onState = (change: Ably.ConnectionStateChange) => this.#onConnectionState(change.current, change.reason);
     connection.on(onState);
-    this.stopWatchingConnection = () => connection.off(onState);
-    this.onConnectionState(connection.state, connection.errorReason ?? undefined);
+    this.#stopWatchingConnection = () => connection.off(onState);
+    this.#onConnectionState(connection.state, connection.errorReason ?? undefined);
   }
 
-  private onConnectionState(state: Ably.ConnectionState, reason: Ably.ErrorInfo | undefined) {
-    const stateChanged = state !== this.connectionState;
-    this.connectionState = state;
-    let next = this.connectionError;
+  #onConnectionState(state: Ably.ConnectionState, reason: Ably.ErrorInfo | undefined) {
+    const stateChanged = state !== this.#connectionState;
+    this.#connectionState = state;
+    let next = this.#connectionError;
     if (state === 'connected') {
-      this.everConnected = true;
+      this.#everConnected = true;
       next = undefined;
-    } else if (state === 'failed' || state === 'suspended' || (state === 'disconnected' && !this.everConnected)) {
+    } else if (state === 'failed' || state === 'suspended' || (state === 'disconnected' && !this.#everConnected)) {
       next = reason
         ? ResumableError.from(reason)
         : new ResumableError(
@@ -307,26 +307,26 @@ export class ChannelEntry<S extends EntryStore = ResponseStore> {
     } else if (state === 'closed' || state === 'closing') {
       next = undefined;
     }
-    if (next === this.connectionError && !stateChanged) return;
-    this.connectionError = next;
-    this.notify();
+    if (next === this.#connectionError && !stateChanged) return;
+    this.#connectionError = next;
+    this.#notify();
   }
 
   /** Stop hydrating, drop listeners, and detach the channel if this entry attached it. */
   dispose() {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.abandonTimer !== undefined) clearTimeout(this.abandonTimer);
-    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.abort.abort();
-    this.connection?.stop();
-    this.unsubscribeStore?.();
-    this.stopWatchingConnection?.();
-    this.stopWatchingChannel?.();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#abandonTimer !== undefined) clearTimeout(this.#abandonTimer);
+    if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#abort.abort();
+    this.#connection?.stop();
+    this.#unsubscribeStore?.();
+    this.#stopWatchingConnection?.();
+    this.#stopWatchingChannel?.();
     this.store.dispose();
-    this.listeners.clear();
-    if (this.connection && this.attachedByUs) detachQuietly(this.channel);
+    this.#listeners.clear();
+    if (this.#connection && this.#attachedByUs) detachQuietly(this.channel);
     this.onDisposed(this);
   }
 }
