@@ -7,6 +7,7 @@ import {
   type TurnRequest,
 } from '@resumable/agent';
 import {
+  headerOf,
   publishTurn,
   REGENERATE_MESSAGE_NAME,
   RESPONSE_ID_HEADER,
@@ -229,9 +230,8 @@ export class ConversationAgents {
     // A regenerate of a turn this answerTurns never saw (answered before a restart or a pattern change):
     // publish the turn again with the new responseId; readers count a repeated turn once.
     const onRegenerate = (message: Ably.InboundMessage) => {
-      const headers = message.extras?.headers ?? {};
-      const turnId = headers[TURN_ID_HEADER];
-      const responseId = headers[RESPONSE_ID_HEADER];
+      const turnId = headerOf(message, TURN_ID_HEADER);
+      const responseId = headerOf(message, RESPONSE_ID_HEADER);
       if (conversation.knownToAnswering !== known || !turnId || !responseId || known.has(turnId)) return;
       known.add(turnId);
       void (async () => {

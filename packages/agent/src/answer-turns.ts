@@ -6,6 +6,7 @@
  */
 import {
   CANCEL_MESSAGE_NAME,
+  headersOf,
   KIT_ERROR_CODES,
   publishRegenerate,
   publishTurn,
@@ -182,7 +183,8 @@ export function answerTurns(
 
   const onMessage = (message: Ably.InboundMessage) => {
     if (stopped) return;
-    const headers: Record<string, string> = { ...(message.extras?.headers ?? {}) };
+    // Own string entries only: a `__proto__` header decoded as a prototype (msgpack) supplies nothing.
+    const headers: Record<string, string> = { ...headersOf(message) };
     const turnId = headers[TURN_ID_HEADER];
     const responseId = headers[RESPONSE_ID_HEADER];
     if (message.name === TURN_MESSAGE_NAME && turnId && typeof message.data === 'string') {

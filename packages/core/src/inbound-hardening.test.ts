@@ -3,7 +3,7 @@
 import msgpack from '@ably/msgpack-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { headerOf } from './inbound.js';
+import { headerOf, headersOf } from './inbound.js';
 import { createResponseStore } from './response-store.js';
 import { createImmediateScheduler } from './schedulers.js';
 import { append, create, remove, serialAt as s, start, token, update } from './test-utils/messages.js';
@@ -74,6 +74,18 @@ describe('headers', () => {
     expect(headerOf({ extras: { headers: { responseId: 7 } } }, 'responseId')).toBeUndefined();
     expect(headerOf({ extras: { headers: { responseId: 'r1' } } }, 'responseId')).toBe('r1');
     expect(headerOf({ extras: { headers: JSON.parse('{"__proto__":"x"}') } }, '__proto__')).toBeUndefined();
+  });
+
+  it('give servers all headers the same way (headersOf): own strings, no prototype', () => {
+    const wire = '{"extras":{"headers":{"__proto__":{"turnId":"forged"},"model":"m1","n":7}}}';
+    for (const decoded of [JSON.parse(wire), msgpack.decode(msgpack.encode(JSON.parse(wire)))]) {
+      const headers = headersOf(decoded);
+      expect({ ...headers }).toEqual({ model: 'm1' });
+      expect(headers.turnId).toBeUndefined();
+      expect(Object.getPrototypeOf(headers)).toBeNull();
+    }
+    expect({ ...headersOf({ name: 'turn' }) }).toEqual({});
+    expect({ ...headersOf({ extras: { headers: 'not an object' } }) }).toEqual({});
   });
 
   it('never take a responseId from an inherited property', () => {

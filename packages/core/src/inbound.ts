@@ -222,8 +222,24 @@ export function readInbound(received: unknown, report: Report): InboundMessage |
  */
 export function headerOf(message: unknown, name: string): string | undefined {
   if (FORBIDDEN_KEYS.has(name)) return undefined;
-  const own = (value: unknown, key: string): unknown =>
-    isRecord(value) ? Object.getOwnPropertyDescriptor(value, key)?.value : undefined;
-  const value = own(own(own(message, 'extras'), 'headers'), name);
+  const value = ownValue(rawHeaders(message), name);
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * All headers of a raw message, read as {@link readInbound} reads them: own string entries only, in an
+ * object without a prototype (empty when there are none). For servers that act on channel messages.
+ *
+ * @example
+ * ```ts
+ * const { turnId, ...rest } = headersOf(message); // a forged `__proto__` header supplies nothing
+ * ```
+ */
+export function headersOf(message: unknown): Readonly<Record<string, string>> {
+  return stringEntries(rawHeaders(message), 'headers', message, () => undefined) ?? Object.create(null);
+}
+
+const ownValue = (value: unknown, key: string): unknown =>
+  isRecord(value) ? Object.getOwnPropertyDescriptor(value, key)?.value : undefined;
+
+const rawHeaders = (message: unknown): unknown => ownValue(ownValue(message, 'extras'), 'headers');

@@ -25,6 +25,7 @@ export type {
   UserMessage,
 } from './conversation-types.js';
 export { hintFor, KIT_ERROR_CODES, ResumableError } from './errors.js';
+export { headerOf, headersOf } from './inbound.js';
 export {
   createResponseStore,
   type DiagnosticCounts,
