@@ -1,5 +1,5 @@
 'use client';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { StreamingMessageLabels } from './announcements.js';
 import type { HighlightNode } from './highlight.js';
 
@@ -23,6 +23,18 @@ function toReact(nodes: readonly HighlightNode[]): ReactNode[] {
   );
 }
 
+/** Highlighted spans as React nodes; memoised, so a token that only adds plain text leaves them alone. */
+const HighlightedNodes = memo(function HighlightedNodes({ nodes }: { nodes: readonly HighlightNode[] }) {
+  return <>{toReact(nodes)}</>;
+});
+
+/**
+ * An open block is highlighted again once its finished lines have grown by a quarter: colours follow the
+ * stream, and the highlighting of a long block costs a bounded multiple of its length rather than its
+ * length for every line.
+ */
+const REHIGHLIGHT_GROWTH = 1.25;
+
 /** A highlighted beginning of a code block: `code` is the text the nodes cover. */
 interface Highlighted {
   readonly code: string;
@@ -31,17 +43,24 @@ interface Highlighted {
 
 /**
  * Highlighting for a code block, loaded on first use. A closed fence is highlighted whole; an open
- * one line by line, up to its last finished line, so colours arrive as the code streams rather
- * than all at once when the fence closes. Until a new version is ready the last one is kept (with
- * the rest as plain text), so no colour ever flashes off.
+ * one up to a finished line, again each time its finished lines grow by a quarter, so colours arrive
+ * as the code streams rather than all at once when the fence closes. Until a new version is ready
+ * the last one is kept (with the rest as plain text), so no colour ever flashes off.
  */
 function useHighlight(code: string, language: string | undefined, open: boolean): Highlighted | undefined {
-  const target = open ? code.slice(0, code.lastIndexOf('\n') + 1) : code;
-  const key = language && target ? cacheKey(language, target) : '';
+  const finished = open ? code.lastIndexOf('\n') + 1 : code.length;
+  // The text to highlight; kept (the same string) until the block has grown enough or changed.
+  const planned = useRef('');
+  const previous = planned.current;
+  if (!open || !previous || !code.startsWith(previous) || finished >= previous.length * REHIGHLIGHT_GROWTH) {
+    planned.current = code.slice(0, finished);
+  }
+  const target = planned.current;
+  // Memoised on the target, which changes only when it is planned again (or the fence closes): a
+  // streaming block builds no key and schedules no effect per token.
+  const key = useMemo(() => (language && target ? cacheKey(language, target) : ''), [language, target]);
   const [, setLoaded] = useState('');
   const shown = useRef<Highlighted>(undefined);
-  // Keyed on one value that changes only when a line is finished (or the fence closes), so a
-  // streaming block schedules no effect per token.
   const wanted = key && !cache.has(key) ? key : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: `wanted` changes exactly when target or language do
   useEffect(() => {
@@ -86,6 +105,8 @@ export interface CodeBlockProps {
  */
 export function CodeBlock({ code, language, open = false, labels, caret }: CodeBlockProps) {
   const highlighted = useHighlight(code, language, open);
+  const plainFrom = highlighted ? highlighted.code.length : 0;
+  const lineStart = Math.max(plainFrom, code.lastIndexOf('\n') + 1);
   const [copied, setCopied] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -115,8 +136,10 @@ export function CodeBlock({ code, language, open = false, labels, caret }: CodeB
       {/* biome-ignore lint/a11y/useSemanticElements: a group of code, not of form fields */}
       <pre tabIndex={0} role="group" aria-label={language ? `${labels.code}: ${language}` : labels.code}>
         <code className={language ? `language-${language}` : undefined}>
-          {highlighted ? toReact(highlighted.nodes) : null}
-          {highlighted ? code.slice(highlighted.code.length) : code}
+          {highlighted ? <HighlightedNodes nodes={highlighted.nodes} /> : null}
+          {/* Finished lines not highlighted yet, then the line being written: a token rewrites only the last. */}
+          {code.slice(plainFrom, lineStart)}
+          {code.slice(lineStart)}
           {caret}
         </code>
       </pre>
