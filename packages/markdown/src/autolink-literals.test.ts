@@ -20,6 +20,15 @@ describe('GFM autolink literals', () => {
     );
   });
 
+  it('trims a long run of closing parentheses after a link to exactly the unbalanced ones', () => {
+    // Model output can repeat a character tens of thousands of times; each one trimmed must not
+    // recount the whole link (that made this input take seconds).
+    const closing = ')'.repeat(60_000);
+    expect(html(`https://a.example/${closing}`)).toBe(`<p>${link('https://a.example/')}${closing}</p>`);
+    const pairs = '('.repeat(30_000) + ')'.repeat(30_000);
+    expect(html(`https://a.example/${pairs})`)).toBe(`<p>${link(`https://a.example/${pairs}`)})</p>`);
+  });
+
   it('keeps emphasis characters inside a URL part of it', () => {
     expect(html('https://example.com/*draft*/')).toBe(`<p>${link('https://example.com/*draft*/')}</p>`);
   });

@@ -39,21 +39,23 @@ function domainEnd(text: string, start: number, end: number, needsPeriod: boolea
 function linkEnd(text: string, start: number, domainStop: number, end: number): number {
   let stop = domainStop;
   while (stop < end && !/[\s<]/.test(text[stop]!)) stop++;
-  for (;;) {
+  // Opening minus closing parentheses in [start, stop), kept up to date as the end is trimmed.
+  let balance = 0;
+  for (let at = start; at < stop; at++) balance += text[at] === '(' ? 1 : text[at] === ')' ? -1 : 0;
+  const drop = (to: number) => {
+    for (let at = to; at < stop; at++) balance -= text[at] === '(' ? 1 : text[at] === ')' ? -1 : 0;
+    stop = to;
+  };
+  while (stop > start) {
     const last = text[stop - 1]!;
-    if (TRAILING_PUNCTUATION.includes(last)) stop--;
+    if (TRAILING_PUNCTUATION.includes(last)) drop(stop - 1);
     else if (last === ';') {
       // `&hl;` at the end looks like an entity reference: it is left out whole.
       let back = stop - 2;
       while (back > start && ALPHANUMERIC.test(text[back]!)) back--;
-      stop = back < stop - 2 && text[back] === '&' ? back : stop - 1;
-    } else if (last === ')') {
-      let balance = 0;
-      for (let at = start; at < stop; at++) balance += text[at] === '(' ? 1 : text[at] === ')' ? -1 : 0;
-      if (balance >= 0) break;
-      stop--;
-    } else break;
-    if (stop <= domainStop && stop <= start) return start;
+      drop(back < stop - 2 && text[back] === '&' ? back : stop - 1);
+    } else if (last === ')' && balance < 0) drop(stop - 1);
+    else break;
   }
   return stop;
 }
