@@ -11,10 +11,10 @@ import type * as Ably from 'ably';
 import type { ChannelSync, ConnectedStore } from './channel-sync.js';
 import { type ConnectChannelOptions, errorWithHint, isPermanent, validate } from './connect-options.js';
 import { KIT_ERROR_CODES, ResumableError } from './errors.js';
-import { type HistoryWalk, walkHistory } from './history-reader.js';
+import { walkHistory } from './history-reader.js';
 import { createHydrationMachine } from './hydration-machine.js';
 import { headerOf } from './inbound.js';
-import { startRepairReads } from './repair-reads.js';
+import { startRepairReads } from './repair-listener.js';
 import type { HydrationStrategy } from './types.js';
 
 export type { ChannelSync, ConnectedStore } from './channel-sync.js';
@@ -200,69 +200,30 @@ export function connectChannel(
     drainQueue();
   }
 
-  /** ResponseIds of message-per-token responses whose beginning has not reached the store. */
-  function missingBeginnings(): Set<string> {
-    const missing = new Set<string>();
-    for (const response of store.getSnapshot().responses) {
-      // Message-per-response gaps are re-read through repair requests instead.
-      if (response.incomplete && response.pattern !== 'message-per-response' && response.responseId !== undefined) {
-        missing.add(response.responseId);
-      }
-    }
-    return missing;
-  }
-
-  /**
-   * Rewind: read history back from the attach point until every message-per-token response that lacks
-   * its beginning has its `start` (or full text), or until the limits; with `toLimits` (the backlog was
-   * cut by the server) read as far as the limits allow. Live messages keep flowing meanwhile: the
-   * reducer drops the overlap. What cannot be read is reported, and the responses stay `incomplete`.
-   */
+  /** Rewind: the backfill's chunk, asked for when the sync starts so it is there by the first attach. */
+  let backfillModule: Promise<typeof import('./rewind-backfill.js')> | undefined;
+  const loadBackfill = () => {
+    // A failed load is tried again by the next backfill.
+    backfillModule ??= import('./rewind-backfill.js').catch((error: unknown) => {
+      backfillModule = undefined;
+      throw error;
+    });
+    return backfillModule;
+  };
+  const backfillContext = {
+    channel,
+    store,
+    pageSize,
+    maxPages,
+    maxMessages,
+    rewind,
+    superseded,
+    newestSeedTime,
+  };
+  /** Rewind: read the beginnings the window cut off (see `rewind-backfill.ts`). */
   async function backfill(run: number, toLimits: boolean): Promise<void> {
-    const missing = missingBeginnings();
-    if (missing.size === 0 && !toLimits) return;
-    const params: Ably.RealtimeHistoryParams = { untilAttach: true, limit: pageSize };
-    const start = newestSeedTime();
-    if (start !== undefined) params.start = start;
-    let walk: HistoryWalk | undefined;
-    let failure: ResumableError | undefined;
-    try {
-      walk = await walkHistory(channel, params, {
-        maxPages,
-        maxMessages,
-        cancelled: () => superseded(run),
-        onItem: (item) => {
-          if (item.name === TOKEN_EVENT_NAMES.start || item.name === TOKEN_EVENT_NAMES.complete) {
-            const responseId = headerOf(item, RESPONSE_ID_HEADER);
-            if (responseId !== undefined) missing.delete(responseId);
-          }
-        },
-        done: () => missing.size === 0 && !toLimits,
-      });
-      if (!walk) return;
-    } catch (error) {
-      failure = errorWithHint(error);
-    }
-    if (superseded(run)) return;
-    const collected = walk?.collected ?? [];
-    const pages = walk?.pages ?? 0;
-    const limited = walk?.limited ?? false;
-    // Pages come newest first; the reducer folds them oldest first and drops what it already has.
-    if (collected.length > 0) store.applyHistoryPage(collected);
-    const stillMissing = missingBeginnings().size;
-    if (failure) {
-      store.report({
-        kind: 'history-truncated',
-        message: `Rewind replays at most ${rewind} messages and history could not be read (${failure.code}: ${failure.message}); ${stillMissing} response(s) without their beginning are flagged incomplete`,
-        received: undefined,
-      });
-    } else if (stillMissing > 0 || (toLimits && limited)) {
-      store.report({
-        kind: 'history-truncated',
-        message: `History read back ${collected.length} messages in ${pages} pages${limited ? ' (the limit)' : ''}; ${stillMissing} response(s) without their beginning are flagged incomplete`,
-        received: undefined,
-      });
-    }
+    const { backfillBeginnings } = await loadBackfill();
+    await backfillBeginnings(backfillContext, run, toLimits);
   }
 
   /** Rewind, once live: backfill again (one run at a time) when a response turned up without its start. */
@@ -280,6 +241,12 @@ export function connectChannel(
           if (isStopped()) break;
           await backfill(generation, false);
         } while (backfillAgain);
+      } catch (error) {
+        store.report({
+          kind: 'history-truncated',
+          message: `The beginnings of responses could not be read: ${errorWithHint(error).message}`,
+          received: undefined,
+        });
       } finally {
         backfilling = false;
       }
@@ -497,6 +464,7 @@ export function connectChannel(
   }
   options.signal?.addEventListener('abort', stop);
   channel.on(onStateChange);
+  if (strategy === 'rewind') loadBackfill().catch(() => undefined);
   void hydrate('initial', false);
   return handle;
 }
