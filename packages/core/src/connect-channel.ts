@@ -222,8 +222,21 @@ export function connectChannel(
   };
   /** Rewind: read the beginnings the window cut off (see `rewind-backfill.ts`). */
   async function backfill(run: number, toLimits: boolean): Promise<void> {
-    const { backfillBeginnings } = await loadBackfill();
-    await backfillBeginnings(backfillContext, run, toLimits);
+    let chunk: typeof import('./rewind-backfill.js');
+    try {
+      chunk = await loadBackfill();
+    } catch (error) {
+      // Like a history read that fails: go on live, and say which responses may lack their beginning.
+      if (!superseded(run)) {
+        store.report({
+          kind: 'history-truncated',
+          message: `Rewind replays at most ${rewind} messages and the backfill could not load (${String(error)}); responses without their beginning stay incomplete`,
+          received: undefined,
+        });
+      }
+      return;
+    }
+    await chunk.backfillBeginnings(backfillContext, run, toLimits);
   }
 
   /** Rewind, once live: backfill again (one run at a time) when a response turned up without its start. */
@@ -241,12 +254,6 @@ export function connectChannel(
           if (isStopped()) break;
           await backfill(generation, false);
         } while (backfillAgain);
-      } catch (error) {
-        store.report({
-          kind: 'history-truncated',
-          message: `The beginnings of responses could not be read: ${errorWithHint(error).message}`,
-          received: undefined,
-        });
       } finally {
         backfilling = false;
       }
