@@ -22,6 +22,12 @@ try {
     run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
   }
   const packed = readdirSync(tarballs).map((file) => `./tarballs/${file}`);
+  // The `source` condition points the workspace at src; in a tarball it would send an app whose tools
+  // use that condition (a common monorepo setting) to TypeScript sources built with our settings.
+  for (const file of readdirSync(tarballs)) {
+    const manifest = run('tar', ['-xzf', join(tarballs, file), '-O', 'package/package.json'], app);
+    if (manifest.includes('"source"')) throw new Error(`${file}: package.json still has a "source" export condition`);
+  }
 
   const dev = rootPkg.devDependencies;
   writeFileSync(
