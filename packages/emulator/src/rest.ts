@@ -4,10 +4,10 @@ import type { Credentials } from './auth.js';
 import { capabilityAllows, type Operation } from './capability.js';
 import { baseChannelName, type MessageSnapshot, snapshotToWire, toIncomingMutation } from './channel.js';
 import { decodeFrame, encodeFrame, type Format, MessageAction, type WireMessage } from './codec.js';
-import { authorizeMutation } from './connection.js';
 import { admitControlRequest } from './control-auth.js';
 import type { EmulatorServer } from './emulator.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { authorizeMutation } from './mutation-capability.js';
 import { batchPresence, presenceHistory, presenceMembers } from './rest-presence.js';
 import { batchPublish, publishRoute } from './rest-publish.js';
 
