@@ -14,35 +14,75 @@ vi.mock('./highlight.js', async (importOriginal) => {
   };
 });
 
+const HEAD = 'Here:\n\n```ts\n';
+const codeElement = (container: HTMLElement) => container.querySelector('[data-part="code-block"] code')!;
+const highlightState = (container: HTMLElement) =>
+  container.querySelector('[data-part="code-block"]')!.getAttribute('data-highlighted');
+
+/** Stream `lines` into an open fence one line at a time (letting highlights land), checking the text. */
+async function streamLines(lines: readonly string[]) {
+  const { container, rerender } = render(<StreamingMessage text={HEAD} status="streaming" />);
+  let code = '';
+  for (const line of lines) {
+    code += line;
+    rerender(<StreamingMessage text={HEAD + code} status="streaming" />);
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(codeElement(container).textContent).toBe(code);
+  }
+  return { container, rerender, code };
+}
+
+/** The code element's HTML when the whole block is rendered closed at once (highlighted whole). */
+async function renderedWhole(code: string): Promise<string> {
+  const { container } = render(<StreamingMessage text={`${HEAD}${code}\`\`\`\n`} status="complete" />);
+  await waitFor(() => expect(highlightState(container)).toBe(''));
+  return codeElement(container).innerHTML;
+}
+
 describe('a long open code fence', () => {
-  it('is highlighted again as it grows by a quarter, not on every line, and never loses text', async () => {
-    const lines = Array.from({ length: 400 }, (_, i) => `const value${i} = compute(${i});\n`);
-    const head = 'Here:\n\n```ts\n';
-    const { container, rerender } = render(<StreamingMessage text={head} status="streaming" />);
-    let code = '';
-    for (const line of lines) {
-      code += line;
-      rerender(<StreamingMessage text={head + code} status="streaming" />);
-      // Let a highlight that was asked for land before the next line, as it would between tokens.
-      await act(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      });
-      const shown = container.querySelector('[data-part="code-block"] code')!.textContent;
-      expect(shown).toBe(code);
-    }
-    const open = container.querySelector('[data-part="code-block"]')!;
-    expect(open.getAttribute('data-highlighted')).toBe('partial');
-    // Each pass covers at least a quarter more than the one before: a bounded multiple of the block.
-    const total = highlighted.lengths.reduce((sum, length) => sum + length, 0);
-    expect(highlighted.lengths.length).toBeLessThan(40);
-    expect(total).toBeLessThan(6 * code.length);
-    for (let i = 1; i < highlighted.lengths.length; i++) {
-      expect(highlighted.lengths[i]!).toBeGreaterThanOrEqual(highlighted.lengths[i - 1]! * 1.25);
-    }
-    rerender(<StreamingMessage text={`${head}${code}\`\`\`\n`} status="complete" />);
-    await waitFor(() =>
-      expect(container.querySelector('[data-part="code-block"]')!.getAttribute('data-highlighted')).toBe(''),
+  it('is highlighted line by line, each finished line once, and ends as the whole block would be', async () => {
+    highlighted.lengths.length = 0;
+    const lines = Array.from(
+      { length: 400 },
+      (_, i) => `const value${i} = compute(${i}, "**not bold**"); // step ${i}\n`,
     );
-    expect(container.querySelector('[data-part="code-block"] code')!.textContent).toBe(code);
+    const { container, rerender, code } = await streamLines(lines);
+    await waitFor(() => expect(highlightState(container)).toBe(''));
+    // Every line once: the work is the block's length, not its length for every line.
+    expect(highlighted.lengths.reduce((sum, length) => sum + length, 0)).toBe(code.length);
+    expect(codeElement(container).querySelectorAll('.hljs-keyword').length).toBe(400);
+    rerender(<StreamingMessage text={`${HEAD}${code}\`\`\`\n`} status="complete" />);
+    expect(codeElement(container).textContent).toBe(code);
+    expect(codeElement(container).innerHTML).toBe(await renderedWhole(code));
+  });
+
+  it('highlights a comment left open again a bounded number of times, and ends as the whole block would be', async () => {
+    highlighted.lengths.length = 0;
+    const lines = [
+      '/*\n',
+      ...Array.from({ length: 300 }, (_, i) => ` * note ${i}: const is not a keyword in here\n`),
+      ' */\n',
+      ...Array.from({ length: 100 }, (_, i) => `let total${i} = ${i} + 1;\n`),
+    ];
+    const { container, rerender, code } = await streamLines(lines);
+    // While the comment is open the text stays exact and partly plain; the redone lengths stay bounded.
+    const total = highlighted.lengths.reduce((sum, length) => sum + length, 0);
+    expect(total).toBeLessThan(6 * code.length);
+    expect(highlighted.lengths.length).toBeLessThan(140);
+    rerender(<StreamingMessage text={`${HEAD}${code}\`\`\`\n`} status="complete" />);
+    await waitFor(() => expect(highlightState(container)).toBe(''));
+    expect(codeElement(container).querySelectorAll('.hljs-comment')).toHaveLength(1);
+    expect(codeElement(container).innerHTML).toBe(await renderedWhole(code));
+  });
+
+  it('shows a closed block seen before highlighted at once, without highlighting it again', async () => {
+    const code = 'const seen = true;\n';
+    await renderedWhole(code);
+    highlighted.lengths.length = 0;
+    const { container } = render(<StreamingMessage text={`${HEAD}${code}\`\`\`\n`} status="complete" />);
+    expect(highlightState(container)).toBe('');
+    expect(highlighted.lengths).toEqual([]);
   });
 });
