@@ -1,16 +1,10 @@
 import { capabilityAllows, capabilityTouches, type Operation } from './capability.js';
-import {
-  type Channel,
-  type ChannelEvent,
-  type EventItem,
-  type MessageSnapshot,
-  type Subscriber,
-  snapshotToWire,
-} from './channel.js';
+import type { Channel, ChannelEvent, EventItem, Subscriber } from './channel.js';
 import { Action, encodeWsFrame, type ProtocolMessage } from './codec.js';
 import type { Connection } from './connection.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
 import { DEFAULT_MODES, Flag, MODE_MASK, modeFlags } from './flags.js';
+import { type MessageSnapshot, snapshotToWire } from './message-snapshot.js';
 import { presenceToWire } from './presence.js';
 import { compileFilter, parseChannelName } from './qualifier.js';
 import { leaveDetachedPresence, sendSync, syncMembers } from './realtime-presence.js';

@@ -1,13 +1,21 @@
-import {
-  canonicalData,
-  type Format,
-  MessageAction,
-  type Payload,
-  payloadSize,
-  type WireMessage,
-  wireData,
-} from './codec.js';
+/**
+ * A channel's state: its event log (the positions fan-out, resume and rewind read), its stored messages
+ * and their versions, and its presence set. Messages are published and mutated here; append rollup is
+ * `append-rollups.ts`, the stored message shapes are `message-snapshot.ts`.
+ *
+ * @module
+ */
+import { AppendRollups } from './append-rollups.js';
+import { concatPayload, MessageAction, type Payload } from './codec.js';
 import { errors } from './errors.js';
+import type { IncomingMessage, IncomingMutation } from './incoming-message.js';
+import {
+  type MessageSnapshot,
+  type MessageVersion,
+  messageSize,
+  type StoredMessage,
+  stripPosition,
+} from './message-snapshot.js';
 import { type PresenceMember, PresenceSet } from './presence.js';
 import { parseChannelName } from './qualifier.js';
 import type { SerialClock } from './serials.js';
@@ -23,38 +31,6 @@ import type { SerialClock } from './serials.js';
 export interface NamespaceRule {
   /** Allow updates, deletes and appends (Ably's "Message annotations, updates, deletes, and appends" rule). */
   mutableMessages?: boolean;
-}
-
-/** `Message.version`. */
-export interface MessageVersion {
-  serial: string;
-  timestamp: number;
-  clientId?: string;
-  description?: string;
-  metadata?: Record<string, string>;
-}
-
-/** One message as delivered or stored, with canonical data. */
-export interface MessageSnapshot {
-  id: string;
-  name?: string;
-  data: Payload;
-  encoding?: string;
-  clientId?: string;
-  connectionId?: string;
-  timestamp: number;
-  extras?: unknown;
-  action: number;
-  serial: string;
-  version: MessageVersion;
-}
-
-/** The latest state of a message, with its position and version history. */
-export interface StoredMessage extends MessageSnapshot {
-  /** Channel position (event sequence) of the original publish. */
-  position: number;
-  /** Earlier and current versions (create/update/delete; appends are not versions). */
-  versions: MessageSnapshot[];
 }
 
 /** One item of a channel event: the default delivery and, for appends, the full-data alternative. */
@@ -95,73 +71,6 @@ export interface PublishContext {
   maxMessageSize: number;
 }
 
-/** A create as received, canonicalised. */
-export interface IncomingMessage {
-  id?: string;
-  name?: string;
-  data: Payload;
-  encoding?: string;
-  clientId?: string;
-  extras?: unknown;
-}
-
-/** A mutation (update, delete, append) as received, canonicalised. */
-export interface IncomingMutation {
-  action: number;
-  serial: string;
-  name?: string;
-  data: Payload;
-  hasData: boolean;
-  encoding?: string;
-  extras?: unknown;
-  hasExtras: boolean;
-  operation: { clientId?: string; description?: string; metadata?: Record<string, string> };
-}
-
-interface RollupWindow {
-  connectionId: string;
-  pmId: string;
-  fragments: Payload[];
-  timer: NodeJS.Timeout;
-}
-
-/** Size of a message as counted for the size limit: data, name, clientId and extras. */
-export function messageSize(m: { data: Payload; name?: string; clientId?: string; extras?: unknown }): number {
-  let size = payloadSize(m.data);
-  if (m.name) size += Buffer.byteLength(m.name);
-  if (m.clientId) size += Buffer.byteLength(m.clientId);
-  if (m.extras !== undefined) size += Buffer.byteLength(JSON.stringify(m.extras));
-  return size;
-}
-
-/** Render a snapshot for the wire in a format. */
-export function snapshotToWire(m: MessageSnapshot, format: Format): WireMessage {
-  const wire: WireMessage = { id: m.id, timestamp: m.timestamp, action: m.action, serial: m.serial };
-  if (m.name !== undefined) wire.name = m.name;
-  Object.assign(wire, wireData(m.data, m.encoding, format));
-  if (m.clientId !== undefined) wire.clientId = m.clientId;
-  if (m.connectionId !== undefined) wire.connectionId = m.connectionId;
-  if (m.extras !== undefined) wire.extras = m.extras;
-  const version: Record<string, unknown> = { serial: m.version.serial, timestamp: m.version.timestamp };
-  if (m.version.clientId !== undefined) version.clientId = m.version.clientId;
-  if (m.version.description !== undefined) version.description = m.version.description;
-  if (m.version.metadata !== undefined) version.metadata = m.version.metadata;
-  wire.version = version;
-  return wire;
-}
-
-function concatPayload(a: Payload, b: Payload): Payload {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  if (typeof a === 'string' && typeof b === 'string') return a + b;
-  return Buffer.concat([Buffer.from(a as Buffer), Buffer.from(b as Buffer)]);
-}
-
-function stripPosition(m: StoredMessage): MessageSnapshot {
-  const { position: _position, versions: _versions, ...rest } = m;
-  return { ...rest };
-}
-
 /**
  * Split an exact channel name into its base name (qualifier `[...]` removed); throws 40010 when invalid.
  *
@@ -186,7 +95,9 @@ export class Channel {
   readonly ordered: StoredMessage[] = [];
   readonly subscribers = new Set<Subscriber>();
   private readonly idIndex = new Map<string, string>();
-  private readonly rollups = new Map<string, Map<string, RollupWindow>>();
+  private readonly rollups = new AppendRollups((serial, fragment, pmId, connectionId) =>
+    this.emitAppend(serial, fragment, pmId, connectionId),
+  );
   /** Presence members and presence history. */
   readonly presence: PresenceSet;
 
@@ -332,7 +243,7 @@ export class Channel {
       stored.action = MessageAction.UPDATE;
 
     if (isAppend) {
-      this.deliverAppend(stored, op.data, ctx);
+      this.rollups.deliver(stored.serial, op.data, ctx);
     } else {
       const snapshot = stripPosition(stored);
       snapshot.action = op.action;
@@ -342,21 +253,9 @@ export class Channel {
     return versionSerial;
   }
 
-  /** Deliver any rolled-up appends waiting in windows (all, or one connection's). */
+  /** Deliver any rolled-up appends waiting in windows (of every message, or one; except one connection's). */
   flushRollups(serial?: string, exceptConnectionId?: string): void {
-    const serials = serial === undefined ? [...this.rollups.keys()] : [serial];
-    for (const s of serials) {
-      const windows = this.rollups.get(s);
-      if (!windows) continue;
-      for (const [connectionId, window] of windows) {
-        if (connectionId === exceptConnectionId) continue;
-        clearTimeout(window.timer);
-        windows.delete(connectionId);
-        if (window.fragments.length > 0)
-          this.emitAppend(s, window.fragments.reduce(concatPayload), window.pmId, connectionId);
-      }
-      if (windows.size === 0) this.rollups.delete(s);
-    }
+    this.rollups.flush(serial, exceptConnectionId);
   }
 
   /**
@@ -370,55 +269,7 @@ export class Channel {
 
   /** Flush every rollup window opened by one connection (on CLOSE). */
   flushConnectionRollups(connectionId: string): void {
-    for (const [serial, windows] of this.rollups) {
-      const window = windows.get(connectionId);
-      if (!window) continue;
-      clearTimeout(window.timer);
-      windows.delete(connectionId);
-      if (window.fragments.length > 0)
-        this.emitAppend(serial, window.fragments.reduce(concatPayload), window.pmId, connectionId);
-      if (windows.size === 0) this.rollups.delete(serial);
-    }
-  }
-
-  private deliverAppend(stored: StoredMessage, fragment: Payload, ctx: PublishContext): void {
-    const connectionId = ctx.connectionId;
-    if (ctx.rollupWindow <= 0 || connectionId === undefined) {
-      this.emitAppend(stored.serial, fragment, ctx.pmId, connectionId);
-      return;
-    }
-    let windows = this.rollups.get(stored.serial);
-    const open = windows?.get(connectionId);
-    if (open) {
-      open.fragments.push(fragment);
-      open.pmId = ctx.pmId;
-      return;
-    }
-    // The first append goes out at once; later ones within the window are concatenated.
-    this.emitAppend(stored.serial, fragment, ctx.pmId, connectionId);
-    if (!windows) {
-      windows = new Map();
-      this.rollups.set(stored.serial, windows);
-    }
-    const window: RollupWindow = {
-      connectionId,
-      pmId: ctx.pmId,
-      fragments: [],
-      timer: undefined as unknown as NodeJS.Timeout,
-    };
-    const tick = () => {
-      if (window.fragments.length === 0) {
-        windows.delete(connectionId);
-        if (windows.size === 0) this.rollups.delete(stored.serial);
-        return;
-      }
-      const data = window.fragments.reduce(concatPayload);
-      window.fragments = [];
-      this.emitAppend(stored.serial, data, window.pmId, connectionId);
-      window.timer = setTimeout(tick, ctx.rollupWindow);
-    };
-    window.timer = setTimeout(tick, ctx.rollupWindow);
-    windows.set(connectionId, window);
+    this.rollups.flushConnection(connectionId);
   }
 
   private emitAppend(serial: string, fragment: Payload, pmId: string, connectionId: string | undefined): void {
@@ -468,50 +319,6 @@ export class Channel {
     const truncated = wanted > limit;
     return { messages: candidates.slice(candidates.length - take).map(stripPosition), truncated };
   }
-}
-
-/** Canonicalise an incoming create; 40013 for unusable data. */
-export function toIncomingMessage(m: WireMessage): IncomingMessage {
-  const { data, encoding } = canonicalData(m.data, m.encoding);
-  const result: IncomingMessage = { data };
-  if (encoding !== undefined) result.encoding = encoding;
-  if (typeof m.id === 'string' && m.id !== '') result.id = m.id;
-  if (m.name !== undefined && m.name !== null) {
-    if (typeof m.name !== 'string') throw errors.invalidData('Message name must be a string');
-    result.name = m.name;
-  }
-  if (m.clientId !== undefined && m.clientId !== null) {
-    if (typeof m.clientId !== 'string') throw errors.invalidClientId('Message clientId must be a string');
-    result.clientId = m.clientId;
-  }
-  if (m.extras !== undefined && m.extras !== null) result.extras = m.extras;
-  return result;
-}
-
-/** Canonicalise an incoming update/delete/append; 40003 without a serial. */
-export function toIncomingMutation(m: WireMessage, serialOverride?: string): IncomingMutation {
-  const serial = serialOverride ?? m.serial;
-  if (typeof serial !== 'string' || serial === '') {
-    throw errors.invalidParam('Updates, deletes and appends need the serial of the message they change');
-  }
-  const { data, encoding } = canonicalData(m.data, m.encoding);
-  const op = (typeof m.version === 'object' && m.version !== null ? m.version : {}) as IncomingMutation['operation'];
-  const operation: IncomingMutation['operation'] = {};
-  if (typeof op.clientId === 'string') operation.clientId = op.clientId;
-  if (typeof op.description === 'string') operation.description = op.description;
-  if (typeof op.metadata === 'object' && op.metadata !== null) operation.metadata = op.metadata;
-  const result: IncomingMutation = {
-    action: m.action as number,
-    serial,
-    data,
-    hasData: m.data !== undefined && m.data !== null,
-    hasExtras: m.extras !== undefined && m.extras !== null,
-    operation,
-  };
-  if (encoding !== undefined) result.encoding = encoding;
-  if (typeof m.name === 'string') result.name = m.name;
-  if (result.hasExtras) result.extras = m.extras;
-  return result;
 }
 
 function mutationVerb(action: number): string {

@@ -143,6 +143,22 @@ export function payloadSize(data: Payload): number {
 }
 
 /**
+ * Join two payloads, as an append joins its data to the message's: text to text, bytes to bytes; an
+ * absent payload adds nothing.
+ *
+ * @example
+ * ```ts
+ * concatPayload('Hello', ' world'); // 'Hello world'
+ * ```
+ */
+export function concatPayload(a: Payload, b: Payload): Payload {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  return Buffer.concat([Buffer.from(a as Buffer), Buffer.from(b as Buffer)]);
+}
+
+/**
  * Encode a protocol message as a complete, unmasked WebSocket data frame (text for JSON, binary for
  * msgpack), so one encoding can be written to many sockets as is.
  */

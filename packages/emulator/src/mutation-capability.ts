@@ -5,9 +5,10 @@
  * @module
  */
 import { type Capability, capabilityAllows } from './capability.js';
-import type { IncomingMutation, StoredMessage } from './channel.js';
 import { MessageAction } from './codec.js';
 import { errors } from './errors.js';
+import type { IncomingMutation } from './incoming-message.js';
+import type { StoredMessage } from './message-snapshot.js';
 
 /**
  * Check message-update/delete-own/any for a mutation by `actorClientId`; 40160 when not allowed. An

@@ -6,11 +6,12 @@
  * @module
  */
 import { capabilityAllows } from './capability.js';
-import { type PublishContext, toIncomingMessage, toIncomingMutation } from './channel.js';
+import type { PublishContext } from './channel.js';
 import { MessageAction, type ProtocolMessage, type WireMessage } from './codec.js';
 import type { Connection } from './connection.js';
 import { EmulatorError, errors } from './errors.js';
 import { Flag } from './flags.js';
+import { toIncomingMessage, toIncomingMutation } from './incoming-message.js';
 import { authorizeMutation } from './mutation-capability.js';
 import { parseChannelName } from './qualifier.js';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type PublishContext, toIncomingMessage } from './channel.js';
+import type { PublishContext } from './channel.js';
 import type { WireMessage } from './codec.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { toIncomingMessage } from './incoming-message.js';
 import { parseChannelName } from './qualifier.js';
 import { type RestContext, type RestCredentials, readBody, requireCapability, send } from './rest.js';
 
