@@ -2,15 +2,10 @@ import { capabilityAllows } from './capability.js';
 import { baseChannelName } from './channel.js';
 import { errors, toEmulatorError } from './errors.js';
 import { type MemberFilter, presenceToWire } from './presence.js';
-import {
-  numberParam,
-  type PageItem,
-  type RestContext,
-  type RestCredentials,
-  requireCapability,
-  send,
-  sendPage,
-} from './rest.js';
+import type { RestContext } from './rest.js';
+import { type RestCredentials, requireCapability } from './rest-auth.js';
+import { send } from './rest-io.js';
+import { numberParam, type PageItem, sendPage } from './rest-pages.js';
 
 function memberFilter(query: URLSearchParams): MemberFilter {
   const filter: MemberFilter = {};

@@ -4,7 +4,9 @@ import type { WireMessage } from './codec.js';
 import { EmulatorError, errors, toEmulatorError } from './errors.js';
 import { toIncomingMessage } from './incoming-message.js';
 import { parseChannelName } from './qualifier.js';
-import { type RestContext, type RestCredentials, readBody, requireCapability, send } from './rest.js';
+import type { RestContext } from './rest.js';
+import { type RestCredentials, requireCapability } from './rest-auth.js';
+import { readBody, send } from './rest-io.js';
 
 /** What one REST publish to one channel returns. */
 interface PublishResult {
