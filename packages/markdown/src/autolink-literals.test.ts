@@ -29,6 +29,13 @@ describe('GFM autolink literals', () => {
     expect(html(`https://a.example/${pairs})`)).toBe(`<p>${link(`https://a.example/${pairs}`)})</p>`);
   });
 
+  it('reads a long run of www. inside one invalid domain once, and still links a valid one inside it', () => {
+    // Each `_www.` may start a link; all of them end in the same `a_b`, which no domain may end with.
+    const run = `${'_www.'.repeat(40_000)}a_b`;
+    expect(html(run)).toBe(`<p>${run}</p>`);
+    expect(html('x (www.a_www.example y')).toBe(`<p>x (www.a_${link('http://www.example/', 'www.example')} y</p>`);
+  });
+
   it('keeps emphasis characters inside a URL part of it', () => {
     expect(html('https://example.com/*draft*/')).toBe(`<p>${link('https://example.com/*draft*/')}</p>`);
   });

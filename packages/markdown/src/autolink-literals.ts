@@ -12,6 +12,8 @@ const ALPHANUMERIC = /[A-Za-z0-9]/;
 // A `www.` link starts a line, follows whitespace or one of these delimiters.
 const WWW_BOUNDARY = /[\s*_~(]/;
 const TRAILING_PUNCTUATION = `?!.,:*_~'"`;
+// The characters a domain is made of, periods and underscores included (sticky: read from a position).
+const DOMAIN_RUN = /[\p{L}\p{N}_.-]*/uy;
 
 /**
  * Where a valid domain that starts at `start` ends, or -1. Segments of letters, digits, `-` and `_`
@@ -87,12 +89,23 @@ function emailAt(text: string, at: number): Found | undefined {
   return { start, end: stop, href: `mailto:${address}` };
 }
 
-/** The `www.` link starting at `start`, or undefined. */
-function wwwAt(text: string, start: number): Found | undefined {
+/**
+ * The `www.` link starting at `start`, or where the next one may start. A domain is judged by its last
+ * two segments, so when it is not valid, neither is any domain that starts earlier than its
+ * second-to-last segment and runs to the same end: the search goes on from there, and text like
+ * `_www._www._www.…_x` is read once, not once per `www.`.
+ */
+function wwwAt(text: string, start: number): Found | number {
   const domainStop = domainEnd(text, start, text.length, true);
-  if (domainStop < 0) return undefined;
+  if (domainStop < 0) {
+    DOMAIN_RUN.lastIndex = start;
+    DOMAIN_RUN.test(text);
+    const lastPeriod = text.lastIndexOf('.', DOMAIN_RUN.lastIndex - 1);
+    const periodBefore = lastPeriod > start ? text.lastIndexOf('.', lastPeriod - 1) : -1;
+    return periodBefore >= start ? periodBefore + 1 : start + 1;
+  }
   const end = linkEnd(text, start, domainStop, text.length);
-  return end > start + 4 ? { start, end, href: `http://${text.slice(start, end)}` } : undefined;
+  return end > start + 4 ? { start, end, href: `http://${text.slice(start, end)}` } : start + 1;
 }
 
 /** Every `www.` link and email address in `text`, in order, not overlapping. */
@@ -110,11 +123,11 @@ function findLiterals(text: string, startsAtBoundary: boolean): Found[] {
           ? emailAt(text, at)
           : undefined;
     const last = found[found.length - 1];
-    if (next && (!last || next.start >= last.end)) {
+    if (typeof next === 'object' && (!last || next.start >= last.end)) {
       found.push(next);
       from = next.end;
     } else {
-      from = Math.min(...[www, at].filter((index) => index >= 0)) + 1;
+      from = Math.max(typeof next === 'number' ? next : 0, Math.min(...[www, at].filter((index) => index >= 0)) + 1);
     }
   }
 }
