@@ -1,14 +1,20 @@
+/**
+ * The emulator server: one port for HTTP (REST and the control endpoint) and WebSocket, the channels
+ * and connections it holds, the built-in key's rules, and restart and stop. A WebSocket's handshake is
+ * `websocket-handshake.ts`; the faults are `fault-injection.ts`.
+ *
+ * @module
+ */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthRegistry, type Credentials } from './auth.js';
 import { Channel } from './channel.js';
-import { resolveClientId } from './client-id-rules.js';
-import { encodeFrame, type Format } from './codec.js';
-import { Connection, type Hub, type HubSettings } from './connection.js';
+import type { Connection, Hub, HubSettings } from './connection.js';
 import { checkControlToken, createControlToken } from './control-auth.js';
-import { checkFaultMs, DeliveryQueue } from './delivery-queue.js';
+import { CutOffs } from './cut-offs.js';
+import { DeliveryQueue } from './delivery-queue.js';
 import type {
   ClientOptionsRequest,
   Emulator,
@@ -16,11 +22,13 @@ import type {
   EmulatorFaults,
   EmulatorOptions,
 } from './emulator-api.js';
-import { EmulatorError, errors, toEmulatorError } from './errors.js';
+import { EmulatorError } from './errors.js';
+import { createFaults } from './fault-injection.js';
 import { parseKey } from './keys.js';
 import { fromWebPage, OriginPolicy } from './origin-policy.js';
 import { handleHttp } from './rest.js';
 import { SerialClock } from './serials.js';
+import { acceptWebSocket } from './websocket-handshake.js';
 
 export type {
   ClientOptionsRequest,
@@ -43,22 +51,6 @@ export type {
  */
 export const DEFAULT_KEY = 'resumable.local:local-emulator-secret';
 
-/** A resume or recover attempt held unanswered while its connection is cut off. */
-interface HeldTransport {
-  ws: WebSocket;
-  timer: NodeJS.Timeout | undefined;
-}
-
-/** A cut-off: when it ends, and whose connection it is (a resume by anyone else is not held). */
-interface CutOff {
-  until: number;
-  keyName: string;
-  clientId: string | undefined;
-}
-
-// A connection key is `<random>!<connection id>-<counter>` (see Connection.adopt).
-const CONNECTION_KEY = /^[A-Za-z0-9]+!([A-Za-z0-9]+)-\d+$/;
-
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** The emulator server: HTTP (REST + control) and WebSocket on one port. */
@@ -79,9 +71,9 @@ export class EmulatorServer implements Hub, Emulator {
   readonly origins: OriginPolicy;
   readonly controlToken: string;
   private readonly defaultKeyName = parseKey(DEFAULT_KEY).keyName;
-  /** Connection id → its cut-off (kept by id so it outlives discarded state). */
-  private readonly cutOffs = new Map<string, CutOff>();
-  private readonly held = new Set<HeldTransport>();
+  /** Connections cut off the network, and the resume attempts held meanwhile. */
+  readonly cutOffs = new CutOffs((line) => this.log(line));
+  readonly faults: EmulatorFaults;
   port = 0;
 
   constructor(private readonly options: EmulatorOptions = {}) {
@@ -101,6 +93,13 @@ export class EmulatorServer implements Hub, Emulator {
     this.logging = Boolean(log);
     this.logLine =
       typeof log === 'function' ? log : log ? (line) => process.stdout.write(`${timestamp()} ${line}\n`) : () => {};
+    this.faults = createFaults({
+      connections: this.connections,
+      delivery: this.delivery,
+      auth: this.auth,
+      cutOffs: this.cutOffs,
+      log: (line) => this.log(line),
+    });
   }
 
   get key(): string {
@@ -172,7 +171,7 @@ export class EmulatorServer implements Hub, Emulator {
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        this.accept(ws, req).catch((error) => {
+        acceptWebSocket(this, ws, req).catch((error) => {
           this.log(`connect error: ${(error as Error).message}`);
           ws.terminate();
         });
@@ -194,141 +193,6 @@ export class EmulatorServer implements Hub, Emulator {
       for (const connection of this.connections.values()) connection.keepAlive(now);
     }, tick);
     this.keepAliveTimer.unref();
-  }
-
-  /** Handle a new WebSocket: authenticate, then new connection, resume or recover. */
-  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
-    ws.on('error', () => {});
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const query = url.searchParams;
-    const format: Format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
-    const resumeKey = query.get('resume') ?? query.get('recover');
-    const reject = (error: EmulatorError) => {
-      this.log(`connection refused: ${error.code} ${error.message}`);
-      ws.send(encodeFrame({ action: 9, error: error.toWire() }, format));
-      ws.close();
-    };
-    let credentials: Credentials;
-    let clientId: string | undefined;
-    try {
-      if (url.pathname !== '/') throw errors.badRequest(`WebSocket path must be "/" (got "${url.pathname}")`);
-      const key = query.get('key');
-      const token = query.get('access_token') ?? query.get('accessToken');
-      if (key) credentials = this.auth.authenticateKey(key);
-      else if (token) credentials = await this.auth.authenticateToken(token);
-      else throw errors.badCredentials('No credentials: connect with key= or access_token=');
-      this.admitCredentials(credentials, req);
-      clientId = resolveClientId(credentials, query.get('clientId') ?? undefined);
-    } catch (error) {
-      reject(toEmulatorError(error));
-      return;
-    }
-    if (ws.readyState !== ws.OPEN) return;
-    // Only an authenticated attempt by the cut-off connection's own identity is held.
-    const cutOffId = resumeKey ? CONNECTION_KEY.exec(resumeKey)?.[1] : undefined;
-    const cutOff = cutOffId !== undefined ? this.cutOffs.get(cutOffId) : undefined;
-    let replayEarlyFrames: (() => void) | undefined;
-    if (
-      cutOffId !== undefined &&
-      cutOff?.keyName === credentials.keyName &&
-      cutOff.clientId === clientId &&
-      this.cutOffRemaining(cutOffId) > 0
-    ) {
-      replayEarlyFrames = await this.holdWhileCutOff(ws, cutOffId);
-      if (!replayEarlyFrames) return;
-      if (this.auth.isExpired(credentials)) {
-        reject(errors.tokenExpired('Token expired while the connection was cut off; renew it and reconnect'));
-        return;
-      }
-    }
-    let connection: Connection | undefined;
-    let resumeError: EmulatorError | undefined;
-    if (resumeKey) {
-      if (!/^[A-Za-z0-9]+![A-Za-z0-9]+-\d+$/.test(resumeKey)) {
-        resumeError = new EmulatorError(80018, 400, `Invalid connection key "${resumeKey}"`);
-      } else {
-        const known = this.connectionsByKey.get(resumeKey);
-        if (!known || known.closed) {
-          resumeError = new EmulatorError(80008, 400, 'Unable to recover connection (connection expired)');
-        } else if (known.credentials.keyName !== credentials.keyName || known.clientId !== clientId) {
-          resumeError = new EmulatorError(80011, 400, 'Unable to recover connection: credentials or clientId changed');
-        } else {
-          connection = known;
-        }
-      }
-    }
-    const isNew = !connection;
-    if (!connection) {
-      connection = new Connection(this, credentials);
-      this.connections.set(connection.id, connection);
-    }
-    connection.credentials = credentials;
-    connection.clientId = clientId;
-    connection.configure(query, format);
-    connection.adopt(ws, resumeError);
-    replayEarlyFrames?.();
-    this.log(
-      `${connection.id} ${isNew ? 'connected' : query.get('resume') ? 'resumed' : 'recovered'} (${format}, ${credentials.kind} ${credentials.keyName}${clientId ? `, clientId ${clientId}` : ''})${resumeError ? ` after failed resume: ${resumeError.code}` : ''}`,
-    );
-  }
-
-  /** Milliseconds left in a connection's cut-off (0 when it is not cut off; ended cut-offs are forgotten). */
-  private cutOffRemaining(connectionId: string): number {
-    const until = this.cutOffs.get(connectionId)?.until;
-    if (until === undefined) return 0;
-    const remaining = until - Date.now();
-    if (remaining <= 0) this.cutOffs.delete(connectionId);
-    return Math.max(0, remaining);
-  }
-
-  /**
-   * Hold a resume/recover WebSocket of a cut-off connection: send nothing and read nothing until the
-   * cut-off ends (it may be extended meanwhile). Then read what arrived meanwhile: resolves undefined
-   * when the socket closed or its client gave up on it (a close frame was waiting), else a function
-   * that hands the frames read early to the connection once it has adopted the socket.
-   */
-  private holdWhileCutOff(ws: WebSocket, connectionId: string): Promise<(() => void) | undefined> {
-    return new Promise((resolve) => {
-      const hold: HeldTransport = { ws, timer: undefined };
-      this.held.add(hold);
-      ws.pause();
-      this.log(`${connectionId} resume attempt held (cut off)`);
-      const early: Array<[Buffer, boolean]> = [];
-      const keep = (raw: Buffer, isBinary: boolean) => early.push([raw, isBinary]);
-      const closed = () => {
-        clearTimeout(hold.timer);
-        this.held.delete(hold);
-        ws.off('message', keep);
-        resolve(undefined);
-      };
-      const release = () => {
-        const remaining = this.cutOffRemaining(connectionId);
-        if (remaining > 0) {
-          hold.timer = setTimeout(release, remaining);
-          return;
-        }
-        hold.timer = undefined;
-        this.held.delete(hold);
-        ws.on('message', keep);
-        ws.resume();
-        // Let what arrived meanwhile be read first: a client that gave up has sent a close frame.
-        setImmediate(() => {
-          if (ws.readyState !== ws.OPEN) {
-            this.log(`${connectionId} cut-off over; a held resume attempt was abandoned by its client`);
-            ws.terminate();
-            return; // `closed` resolves
-          }
-          ws.off('close', closed);
-          this.log(`${connectionId} cut-off over; the held resume attempt proceeds`);
-          resolve(() => {
-            ws.off('message', keep);
-            for (const [raw, isBinary] of early.splice(0)) ws.emit('message', raw, isBinary);
-          });
-        });
-      };
-      ws.once('close', closed);
-      release();
-    });
   }
 
   channel(name: string): Channel {
@@ -380,56 +244,6 @@ export class EmulatorServer implements Hub, Emulator {
     this.delivery.transmit(connection, socket, frame);
   }
 
-  readonly faults: EmulatorFaults = {
-    dropConnections: (connectionId) => this.eachConnection(connectionId, (c) => c.drop(false), 'dropped'),
-    expireConnections: (connectionId) => this.eachConnection(connectionId, (c) => c.drop(true), 'expired'),
-    pauseDelivery: (ms) => {
-      this.delivery.pause(ms);
-      this.log(`delivery paused for ${ms} ms`);
-    },
-    delayDelivery: (ms) => {
-      this.delivery.delay(ms);
-      this.log(`delivery delay set to ${ms} ms`);
-    },
-    expireTokens: () => {
-      this.auth.expireAllTokens();
-      return this.eachConnection(undefined, (c) => c.expireToken(), 'token expired');
-    },
-    cutOff: (connectionId, ms, options = {}) => {
-      checkFaultMs('Cut-off', ms);
-      if (connectionId !== undefined && !this.connections.has(connectionId)) {
-        throw errors.notFound(
-          `Unknown connection "${connectionId}": the emulator holds no state for it (list them with GET /_emulator/connections)`,
-        );
-      }
-      const now = Date.now();
-      for (const [id, end] of this.cutOffs) if (end.until <= now) this.cutOffs.delete(id);
-      const until = now + ms;
-      const expire = options.expire === true;
-      return this.eachConnection(
-        connectionId,
-        (c) => {
-          // Mark first: the client may try to resume as soon as its transport drops.
-          if (ms > 0) this.cutOffs.set(c.id, { until, keyName: c.credentials.keyName, clientId: c.clientId });
-          c.drop(expire);
-        },
-        `cut off for ${ms} ms${expire ? ', state discarded' : ''}`,
-      );
-    },
-  };
-
-  private eachConnection(connectionId: string | undefined, action: (c: Connection) => void, what: string): number {
-    const targets = connectionId === undefined ? [...this.connections.values()] : [this.connections.get(connectionId)];
-    let count = 0;
-    for (const connection of targets) {
-      if (!connection) continue;
-      action(connection);
-      count += 1;
-      this.log(`${connection.id} ${what} (fault)`);
-    }
-    return count;
-  }
-
   /** Is this request from the local machine (for the control endpoint)? */
   isLoopback(req: IncomingMessage): boolean {
     return LOOPBACK.has(req.socket.remoteAddress ?? '');
@@ -467,7 +281,7 @@ export class EmulatorServer implements Hub, Emulator {
   private async close(forgetConnections: boolean): Promise<void> {
     clearInterval(this.keepAliveTimer);
     this.delivery.clear();
-    for (const hold of [...this.held]) hold.ws.terminate();
+    this.cutOffs.terminateHeld();
     for (const channel of this.channels.values()) channel.flushRollups();
     for (const connection of [...this.connections.values()]) connection.drop(forgetConnections);
     // Give severed sockets a moment to close cleanly (so written frames are read), then force the rest.
