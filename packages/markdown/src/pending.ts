@@ -41,14 +41,29 @@ export function withPendingDefinitions(env: ParseEnv): ParseEnv {
   return { ...env, references };
 }
 
-// Where a link-like run starts inside a word: an autolink's `<` followed by a scheme or an
-// address, a URL scheme with `//`, `www.` or `mailto:`, or the local part of an email address.
-const LINK_START = /<(?=[a-z][a-z0-9+.-]*:|[^\s<>@]+@)|[a-z][a-z0-9+.-]*:\/\/|www\.|mailto:|[a-z0-9._+-]+@/gi;
+const LETTER = /[a-z]/i;
+const ALPHANUMERIC = /[a-z0-9]/i;
+// Characters of a URL scheme after its first letter, and of an email address's local part.
+const SCHEME_CHAR = /[a-z0-9+.-]/i;
+const EMAIL_CHAR = /[a-z0-9._+-]/i;
+// After an autolink's `<`: a scheme and its colon, or an address's `@`.
+const AUTOLINK_AFTER = /^(?:[a-z][a-z0-9+.-]*:|[^\s<>@]+@)/i;
+
+/** For each position, where the run of `char`s that it is in ends (the position itself if it is not one). */
+function runEnds(word: string, char: RegExp): Int32Array {
+  const ends = new Int32Array(word.length + 1);
+  ends[word.length] = word.length;
+  for (let i = word.length - 1; i >= 0; i--) ends[i] = char.test(word[i]!) ? ends[i + 1]! : i;
+  return ends;
+}
 
 /**
  * Where the link-like run that ends `line` starts, if the line ends inside one: a bare URL, an
  * email address or an autolink whose end has not arrived (only whitespace ends them). Undefined
- * when the last word looks like no link.
+ * when the last word looks like no link. A start is an autolink's `<` followed by a scheme or an
+ * address, or, where no letter or digit comes before it (`xhttps://` is not where linkify starts), a
+ * URL scheme with `//`, `www.`, `mailto:` or the local part of an email address. Linear in the last
+ * word, however it is made (model output can repeat a character tens of thousands of times).
  *
  * @example
  * ```ts
@@ -57,15 +72,23 @@ const LINK_START = /<(?=[a-z][a-z0-9+.-]*:|[^\s<>@]+@)|[a-z][a-z0-9+.-]*:\/\/|ww
  * ```
  */
 export function growingLinkStart(line: string): number | undefined {
-  const wordStart = line.search(/\S*$/);
+  let wordStart = line.length;
+  while (wordStart > 0 && !/\s/.test(line[wordStart - 1]!)) wordStart--;
   if (wordStart === line.length) return undefined;
   const word = line.slice(wordStart);
-  LINK_START.lastIndex = 0;
-  for (let match = LINK_START.exec(word); match; match = LINK_START.exec(word)) {
-    const before = match.index > 0 ? word[match.index - 1]! : ' ';
-    // A start inside a longer name (`xhttps://`) is not where linkify would start.
-    if (!/[a-z0-9]/i.test(before) || match[0] === '<') return wordStart + match.index;
-    LINK_START.lastIndex = match.index + 1;
+  const schemeEnds = runEnds(word, SCHEME_CHAR);
+  const emailEnds = runEnds(word, EMAIL_CHAR);
+  // The autolink's lookahead reads up to the next `<`, so each part of the word is read once.
+  for (let i = 0; i < word.length; i++) {
+    if (word[i] === '<') {
+      const next = word.indexOf('<', i + 1);
+      if (AUTOLINK_AFTER.test(word.slice(i + 1, next < 0 ? word.length : next))) return wordStart + i;
+    }
+    if (i > 0 && ALPHANUMERIC.test(word[i - 1]!)) continue;
+    const startsScheme = LETTER.test(word[i]!) && word.startsWith('://', schemeEnds[i + 1]!);
+    const rest = word.slice(i, i + 7).toLowerCase();
+    const startsEmail = emailEnds[i]! > i && word[emailEnds[i]!] === '@';
+    if (startsScheme || rest.startsWith('www.') || rest === 'mailto:' || startsEmail) return wordStart + i;
   }
   return undefined;
 }
