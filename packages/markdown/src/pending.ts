@@ -41,20 +41,20 @@ export function withPendingDefinitions(env: ParseEnv): ParseEnv {
   return { ...env, references };
 }
 
-const LETTER = /[a-z]/i;
-const ALPHANUMERIC = /[a-z0-9]/i;
-// Characters of a URL scheme after its first letter, and of an email address's local part.
-const SCHEME_CHAR = /[a-z0-9+.-]/i;
-const EMAIL_CHAR = /[a-z0-9._+-]/i;
+/** ASCII letters and digits by code, case-insensitive: these run for every character of a long word. */
+const isLetter = (code: number) => (code | 32) >= 97 && (code | 32) <= 122;
+const isAlphanumeric = (code: number) => isLetter(code) || (code >= 48 && code <= 57);
+// `+`, `.` and `-`, which a URL scheme may hold after its first letter; an email's local part adds `_`.
+const isSchemeChar = (code: number) => isAlphanumeric(code) || code === 43 || code === 46 || code === 45;
+const isEmailChar = (code: number) => isSchemeChar(code) || code === 95;
 // After an autolink's `<`: a scheme and its colon, or an address's `@`.
 const AUTOLINK_AFTER = /^(?:[a-z][a-z0-9+.-]*:|[^\s<>@]+@)/i;
 
-/** For each position, where the run of `char`s that it is in ends (the position itself if it is not one). */
-function runEnds(word: string, char: RegExp): Int32Array {
-  const ends = new Int32Array(word.length + 1);
-  ends[word.length] = word.length;
-  for (let i = word.length - 1; i >= 0; i--) ends[i] = char.test(word[i]!) ? ends[i + 1]! : i;
-  return ends;
+/** Where the run of characters passing `test` that starts at `from` ends. */
+function runEnd(word: string, from: number, test: (code: number) => boolean): number {
+  let end = from;
+  while (end < word.length && test(word.charCodeAt(end))) end++;
+  return end;
 }
 
 /**
@@ -76,19 +76,26 @@ export function growingLinkStart(line: string): number | undefined {
   while (wordStart > 0 && !/\s/.test(line[wordStart - 1]!)) wordStart--;
   if (wordStart === line.length) return undefined;
   const word = line.slice(wordStart);
-  const schemeEnds = runEnds(word, SCHEME_CHAR);
-  const emailEnds = runEnds(word, EMAIL_CHAR);
-  // The autolink's lookahead reads up to the next `<`, so each part of the word is read once.
+  // Where the runs that the current position is in end: each run is read once, not once per position.
+  let schemeEnd = 0;
+  let emailEnd = 0;
   for (let i = 0; i < word.length; i++) {
-    if (word[i] === '<') {
+    const code = word.charCodeAt(i);
+    if (code === 60) {
+      // `<`: its lookahead reads up to the next `<`, so each part of the word is read once.
       const next = word.indexOf('<', i + 1);
       if (AUTOLINK_AFTER.test(word.slice(i + 1, next < 0 ? word.length : next))) return wordStart + i;
     }
-    if (i > 0 && ALPHANUMERIC.test(word[i - 1]!)) continue;
-    const startsScheme = LETTER.test(word[i]!) && word.startsWith('://', schemeEnds[i + 1]!);
-    const rest = word.slice(i, i + 7).toLowerCase();
-    const startsEmail = emailEnds[i]! > i && word[emailEnds[i]!] === '@';
-    if (startsScheme || rest.startsWith('www.') || rest === 'mailto:' || startsEmail) return wordStart + i;
+    if (i > 0 && isAlphanumeric(word.charCodeAt(i - 1))) continue;
+    if (isLetter(code)) {
+      if (schemeEnd <= i) schemeEnd = runEnd(word, i + 1, isSchemeChar);
+      if (word.startsWith('://', schemeEnd)) return wordStart + i;
+    }
+    if (emailEnd <= i) emailEnd = runEnd(word, i, isEmailChar);
+    if (emailEnd > i && word.charCodeAt(emailEnd) === 64) return wordStart + i;
+    const lower = code | 32;
+    if (lower === 119 && word.slice(i, i + 4).toLowerCase() === 'www.') return wordStart + i;
+    if (lower === 109 && word.slice(i, i + 7).toLowerCase() === 'mailto:') return wordStart + i;
   }
   return undefined;
 }
