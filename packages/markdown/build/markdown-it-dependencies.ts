@@ -17,7 +17,8 @@ const replacements: Readonly<Record<string, string>> = {
   'punycode.js': '../src/punycode-replaced.ts',
   'uc.micro': '../src/unicode-classes.ts',
 };
-const LITERAL_FIELD = /_defineProperty\(\s*this,\s*(?:\/\*[\s\S]*?\*\/\s*)?"([A-Za-z_$][\w$]*)",\s*(null|-?\d+|""|"\w+"|false|true|\[\]|\{\}|Token)\s*\)/g;
+const LITERAL_FIELD =
+  /_defineProperty\(\s*this,\s*(?:\/\*[\s\S]*?\*\/\s*)?"([A-Za-z_$][\w$]*)",\s*(null|-?\d+|""|"\w+"|false|true|\[\]|\{\}|Token)\s*\)/g;
 const MARKDOWN_IT = /[\\/]node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?markdown-it[\\/]/;
 
 /**

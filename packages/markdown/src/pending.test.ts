@@ -16,7 +16,28 @@ function byRegExp(line: string): number | undefined {
   return undefined;
 }
 
-const pieces = ['a', 'Z', '7', '.', '+', '-', '_', '@', '<', '>', ':', '/', '//', 'www.', 'WWW.', 'mailto:', 'http', ' ', '\n', 'é'];
+const pieces = [
+  'a',
+  'Z',
+  '7',
+  '.',
+  '+',
+  '-',
+  '_',
+  '@',
+  '<',
+  '>',
+  ':',
+  '/',
+  '//',
+  'www.',
+  'WWW.',
+  'mailto:',
+  'http',
+  ' ',
+  '\n',
+  'é',
+];
 
 describe('growingLinkStart', () => {
   it('finds where a link-like last word starts', () => {
