@@ -3,8 +3,18 @@
 // characters per update, and prints the total time against prose of the same length, measured in
 // the same run. A flat renderer keeps every ratio small; a ratio that grows with `kb` is a parse whose
 // cost per update grows with the text (the whole open paragraph parsed again each time).
-// The built package, as it ships (markdown-it bundled with its imports replaced): `pnpm build` first.
-import { createStreamingMarkdown, parseMarkdown } from '../packages/markdown/dist/index.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// The built package, as it ships (markdown-it bundled with its imports replaced), not the sources.
+const built = new URL('../packages/markdown/dist/index.js', import.meta.url);
+if (!existsSync(fileURLToPath(built))) {
+  console.error('bench hostile-markdown measures the built package: run `pnpm build` first');
+  process.exit(1);
+}
+const { createStreamingMarkdown, parseMarkdown } = (await import(
+  built.href
+)) as typeof import('../packages/markdown/src/index.js');
 
 const bytes = Number(process.argv[2] ?? 20) * 1000;
 const STEP = 8;
