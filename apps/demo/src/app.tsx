@@ -61,10 +61,17 @@ export function App({ config }: { config: DemoConfig }) {
   };
 
   // The prompt goes over the channel as a turn: every tab and device of the conversation sees it.
-  const send = (prompt: string) => {
+  const send = (prompt: string): boolean => {
     const chat = status?.chat;
-    if (!chat) return setNotice({ text: 'Not connected yet.', error: true });
+    if (!chat) {
+      setNotice({
+        text: 'Not connected yet: your message is still in the box; send it again in a moment.',
+        error: true,
+      });
+      return false;
+    }
     void chat.send(prompt).then((sent) => sent.error && report(sent.error));
+    return true;
   };
 
   const changeModel = (change: Partial<ModelControls>) => {

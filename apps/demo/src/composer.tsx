@@ -6,7 +6,8 @@ export function Composer(props: {
   streamingResponseId: string | undefined;
   /** The model is held (a conversation control on the server, so a reload shows it). */
   paused: boolean;
-  onSend: (prompt: string) => void;
+  /** Returns false when the prompt could not go (not connected yet): the box keeps it. */
+  onSend: (prompt: string) => boolean;
   onStop: (responseId: string) => void;
   onTogglePause: () => void;
 }) {
@@ -16,8 +17,7 @@ export function Composer(props: {
     event.preventDefault();
     const prompt = text.trim();
     if (!prompt) return;
-    props.onSend(prompt);
-    setText('');
+    if (props.onSend(prompt)) setText('');
   };
   return (
     <form className="composer" onSubmit={submit}>
