@@ -51,7 +51,11 @@ export const ToolCallDone: Story = {
   play: async ({ canvasElement }) => {
     const card = within(canvasElement).getByRole('region', { name: 'Tool weather: Done' });
     expect(within(card).getByRole('region', { name: 'Input of weather' }).textContent).toContain('"city": "Paris"');
-    expect(within(card).getByRole('region', { name: 'Result of weather' }).textContent).toContain('"celsius": 21');
+    const result = within(card).getByRole('region', { name: 'Result of weather' });
+    expect(result.textContent).toContain('"celsius": 21');
+    // Block code, not an inline code box drawn behind every line.
+    const code = getComputedStyle(result.querySelector('pre code')!);
+    expect([code.backgroundColor, code.paddingLeft]).toEqual(['rgba(0, 0, 0, 0)', '0px']);
   },
 };
 
