@@ -42,7 +42,7 @@ export function startRepairReads(
     if (stopped || running.has(request.id)) return;
     running.add(request.id);
     import('./repair-reads.js')
-      .then(({ serveRepair }) => serveRepair(channel, store, options, request, isStopped))
+      .then(({ serveRepair }) => serveRepair({ channel, store, options, isStopped }, request))
       .catch((error: unknown) => {
         // The chunk did not load (offline after a deploy, say): the response stays incomplete, said aloud.
         if (!stopped) {

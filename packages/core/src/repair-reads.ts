@@ -19,13 +19,16 @@ function isPermanent(code: number): boolean {
   return (code >= 40100 && code < 40200) || (code >= 40300 && code < 40400);
 }
 
-async function readAgain(
-  channel: Ably.RealtimeChannel,
-  store: RepairableStore,
-  options: RepairReadOptions,
-  request: RepairRequest,
-  isStopped: () => boolean,
-): Promise<void> {
+/** What a re-read works with: the channel it reads, the store it folds into, its limits. */
+export interface RepairContext {
+  readonly channel: Ably.RealtimeChannel;
+  readonly store: RepairableStore;
+  readonly options: RepairReadOptions;
+  /** True once the sync stopped: nothing more is read or applied. */
+  readonly isStopped: () => boolean;
+}
+
+async function readAgain({ channel, store, options, isStopped }: RepairContext, request: RepairRequest): Promise<void> {
   if (request.serial !== undefined) {
     store.apply(await channel.getMessage(request.serial));
     return;
@@ -48,22 +51,17 @@ async function readAgain(
  *
  * @example
  * ```ts
- * await serveRepair(channel, store, { historyPageSize: 100, maxHistoryPages: 50, maxHistoryMessages: 10_000 }, request, () => false);
+ * await serveRepair({ channel, store, options: { historyPageSize: 100, maxHistoryPages: 50, maxHistoryMessages: 10_000 }, isStopped: () => false }, request);
  * ```
  */
-export async function serveRepair(
-  channel: Ably.RealtimeChannel,
-  store: RepairableStore,
-  options: RepairReadOptions,
-  request: RepairRequest,
-  isStopped: () => boolean,
-): Promise<void> {
+export async function serveRepair(context: RepairContext, request: RepairRequest): Promise<void> {
+  const { store, isStopped } = context;
   let failure: ResumableError | undefined;
   for (const delay of ATTEMPT_DELAYS_MS) {
     if (delay > 0) await sleep(delay);
     if (isStopped() || !request.stillIncomplete()) return;
     try {
-      await readAgain(channel, store, options, request, isStopped);
+      await readAgain(context, request);
       failure = undefined;
     } catch (error) {
       failure = ResumableError.from(error);

@@ -62,6 +62,16 @@ export async function patchMessage(
   send(ctx, 200, { versionSerial });
 }
 
+/** One stored message, its pending appends settled, for a key with `history`; 404 when there is none. */
+function storedMessage(ctx: RestContext, credentials: Credentials, name: string, base: string, serial: string) {
+  requireCapability(credentials, name, 'history');
+  const channel = ctx.server.channels.get(base);
+  channel?.settle(serial);
+  const stored = channel?.messages.get(serial);
+  if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
+  return stored;
+}
+
 /**
  * `GET /channels/:name/messages/:serial`: the latest version of one message; needs `history`.
  *
@@ -77,11 +87,7 @@ export function getMessage(
   base: string,
   serial: string,
 ): void {
-  requireCapability(credentials, name, 'history');
-  ctx.server.channels.get(base)?.settle(serial);
-  const stored = ctx.server.channels.get(base)?.messages.get(serial);
-  if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
-  const { position: _p, versions: _v, ...snapshot } = stored;
+  const { position: _p, versions: _v, ...snapshot } = storedMessage(ctx, credentials, name, base, serial);
   send(ctx, 200, snapshotToWire(snapshot, ctx.format));
 }
 
@@ -100,10 +106,7 @@ export function messageVersions(
   base: string,
   serial: string,
 ): void {
-  requireCapability(credentials, name, 'history');
-  ctx.server.channels.get(base)?.settle(serial);
-  const stored = ctx.server.channels.get(base)?.messages.get(serial);
-  if (!stored) throw errors.notFound(`No message with serial "${serial}" on channel "${name}"`);
+  const stored = storedMessage(ctx, credentials, name, base, serial);
   const items = stored.versions.map((message, index) => messageItem(index, message));
   sendPage(ctx, 'versions', items, { defaultDirection: 'forwards' });
 }
